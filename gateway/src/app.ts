@@ -1,0 +1,114 @@
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { ApolloGateway } from "@apollo/gateway";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
+import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import { GraphQLError } from "graphql";
+import {
+  AppError,
+  appErrorFormatter,
+  createBaseApp,
+  createLogger,
+  createMetrics,
+  jsonBody,
+  listen,
+  metricsPlugin,
+  notFoundHandler,
+  remoteJwksVerifier,
+  restErrorHandler,
+  viewerFromHeader,
+  type Logger,
+  type RunningServer,
+} from "@fixup/platform";
+import type { GatewayConfig } from "./config.js";
+import type { GatewayContext } from "./context.js";
+import { ForwardingDataSource } from "./data-source.js";
+import { proxyTo } from "./rest-proxy.js";
+
+export const supergraphPath = new URL("../../schema/supergraph.graphql", import.meta.url);
+
+/** Paths the users service serves over REST; the gateway is the single public entry point for them too. */
+export const USERS_REST_PATHS = ["/auth", "/.well-known/jwks.json"];
+
+export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.LOG_LEVEL)): Promise<RunningServer> {
+  const production = config.NODE_ENV === "production";
+  const metrics = createMetrics("gateway");
+  const subgraphUrls: Record<string, string> = { users: `${config.USERS_URL}/graphql` };
+  const verifier = remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: readFileSync(supergraphPath, "utf8"),
+    buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
+  });
+  const armor = new ApolloArmor({
+    maxDepth: { n: config.MAX_QUERY_DEPTH, flattenFragments: true },
+    maxAliases: { n: config.MAX_QUERY_ALIASES },
+    maxTokens: { n: config.MAX_QUERY_TOKENS },
+    maxDirectives: { n: 50 },
+    costLimit: { maxCost: 5_000 },
+    blockFieldSuggestion: { enabled: production },
+  });
+  const protection = armor.protect();
+
+  const app = createBaseApp(logger, metrics, [
+    { name: "users", check: async () => {
+      const res = await fetch(`${config.USERS_URL}/readyz`);
+      if (!res.ok) throw new Error(`users not ready: ${res.status}`);
+    } },
+  ]);
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    validationRules: protection.validationRules,
+    formatError: appErrorFormatter(logger),
+    plugins: [
+      // graphql-armor is typed against Apollo's CJS build; the runtime objects are the same.
+      ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      metricsPlugin(metrics),
+      production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+    ],
+  });
+  await apollo.start();
+
+  for (const path of USERS_REST_PATHS) app.use(path, proxyTo(config.USERS_URL));
+  app.use(
+    "/graphql",
+    jsonBody("1mb"),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const authorization = req.headers.authorization;
+        // Early rejection: a bad token never reaches the subgraphs (they verify again on their own).
+        await viewerFromHeader(authorization, verifier).catch((error: unknown) => {
+          if (!(error instanceof AppError)) throw error;
+          throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: error.status } } });
+        });
+        return { requestId: String(req.id), authorization };
+      },
+    }),
+  );
+  app.use(notFoundHandler);
+  app.use(restErrorHandler(logger));
+
+  const port = await listen(httpServer, config.GATEWAY_PORT, config.GATEWAY_HOST);
+  const url = `http://${config.GATEWAY_HOST === "0.0.0.0" ? "localhost" : config.GATEWAY_HOST}:${port}`;
+  logger.info({ url: `${url}/graphql` }, "gateway ready");
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop();
+        logger.info("gateway stopped");
+      })()),
+  };
+}

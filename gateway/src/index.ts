@@ -1,0 +1,2 @@
+export { startGateway, supergraphPath } from "./app.js";
+export { loadGatewayConfig, gatewayEnv, type GatewayConfig } from "./config.js";

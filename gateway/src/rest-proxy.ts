@@ -1,0 +1,36 @@
+import { request as httpRequest } from "node:http";
+import type { RequestHandler } from "express";
+import { AppError, ErrorCode, REQUEST_ID_HEADER, sendError } from "@fixup/platform";
+
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+
+/** Streams a request to `target` unchanged (bodies are never buffered, so uploads pass through too). */
+export function proxyTo(target: string): RequestHandler {
+  const base = new URL(target);
+  return (req, res) => {
+    const headers: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
+    }
+    headers.host = base.host;
+    headers[REQUEST_ID_HEADER] = String(req.id);
+    headers["x-forwarded-for"] = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
+    const upstream = httpRequest(
+      { protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: req.originalUrl, headers },
+      (answer) => {
+        const out: Record<string, string | string[]> = {};
+        for (const [name, value] of Object.entries(answer.headers)) {
+          if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+        }
+        res.writeHead(answer.statusCode ?? 502, out);
+        answer.pipe(res);
+      },
+    );
+    upstream.on("error", (error) => {
+      req.log.error({ err: error, target }, "upstream REST request failed");
+      if (!res.headersSent) sendError(res, new AppError(ErrorCode.INTERNAL_SERVER_ERROR, "Upstream service unavailable", { status: 502 }));
+      else res.destroy();
+    });
+    req.pipe(upstream);
+  };
+}

@@ -1,0 +1,65 @@
+import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
+import { AppError, ErrorCode } from "./errors.js";
+
+export const ACCESS_TOKEN_ALG = "ES256";
+export const TOKEN_ISSUER = "fixup-users";
+export const TOKEN_AUDIENCE = "fixup";
+
+export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+
+export interface Viewer {
+  userId: string;
+  roles: Role[];
+}
+
+export interface TokenVerifier {
+  verify(token: string): Promise<Viewer>;
+}
+
+const isRole = (v: unknown): v is Role => v === "CUSTOMER" || v === "PROVIDER" || v === "ADMIN";
+
+/**
+ * Verifies access tokens against a key set. Only ES256 is accepted, so `alg: none` and HS256-signed-with-
+ * the-public-key tokens fail before any key is used.
+ */
+export function createTokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          algorithms: [ACCESS_TOKEN_ALG],
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+        });
+        const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
+        if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("no subject");
+        return { userId: payload.sub, roles };
+      } catch (error) {
+        const expired = (error as { code?: string }).code === "ERR_JWT_EXPIRED";
+        throw new AppError(ErrorCode.UNAUTHENTICATED, expired ? "Access token expired" : "Invalid access token");
+      }
+    },
+  };
+}
+
+/** jose caches the remote set and refetches it when a token names an unknown `kid` (with a cooldown). */
+export function remoteJwksVerifier(jwksUrl: string): TokenVerifier {
+  return createTokenVerifier(createRemoteJWKSet(new URL(jwksUrl), { cooldownDuration: 5_000, cacheMaxAge: 10 * 60_000 }));
+}
+
+export function localJwksVerifier(getJwks: () => Promise<JSONWebKeySet>): TokenVerifier {
+  return createTokenVerifier(async (header, token) => createLocalJWKSet(await getJwks())(header, token));
+}
+
+/** Reads `Bearer <token>`; absent header → null (anonymous), malformed header → UNAUTHENTICATED. */
+export async function viewerFromHeader(header: string | undefined, verifier: TokenVerifier): Promise<Viewer | null> {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match?.[1]) throw new AppError(ErrorCode.UNAUTHENTICATED, "Authorization header must be 'Bearer <token>'");
+  return verifier.verify(match[1]);
+}
+
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Authentication required");
+  return viewer;
+}

@@ -1,0 +1,31 @@
+import { pino, type Logger } from "pino";
+
+export type { Logger };
+
+/** Paths pino blanks out wherever they appear in a log line: secrets must never reach log storage. */
+export const redactPaths = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "headers.authorization",
+  "authorization",
+  "password",
+  "currentPassword",
+  "newPassword",
+  "refreshToken",
+  "accessToken",
+  "*.password",
+  "*.currentPassword",
+  "*.newPassword",
+  "*.refreshToken",
+  "*.accessToken",
+  "*.authorization",
+  "variables.*.password",
+  "variables.input.password",
+];
+
+export function createLogger(service: string, level = "info", destination?: pino.DestinationStream): Logger {
+  return pino(
+    { name: service, level, redact: { paths: redactPaths, censor: "[REDACTED]" }, base: { service } },
+    destination,
+  );
+}

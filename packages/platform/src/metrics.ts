@@ -1,0 +1,58 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { ApolloServerPlugin } from "@apollo/server";
+
+export interface Metrics {
+  registry: Registry;
+  httpDuration: Histogram<"method" | "route" | "status">;
+  graphqlDuration: Histogram<"operation" | "type" | "outcome">;
+  graphqlErrors: Counter<"operation" | "code">;
+}
+
+/** One registry per service instance, so several services in one process (embedded mode) do not collide. */
+export function createMetrics(service: string): Metrics {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request duration by route and status",
+      labelNames: ["method", "route", "status"],
+      buckets,
+      registers: [registry],
+    }),
+    graphqlDuration: new Histogram({
+      name: "graphql_request_duration_seconds",
+      help: "GraphQL request duration by operation name",
+      labelNames: ["operation", "type", "outcome"],
+      buckets,
+      registers: [registry],
+    }),
+    graphqlErrors: new Counter({
+      name: "graphql_errors_total",
+      help: "GraphQL errors by operation and code",
+      labelNames: ["operation", "code"],
+      registers: [registry],
+    }),
+  };
+}
+
+export function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      const end = metrics.graphqlDuration.startTimer();
+      return {
+        async willSendResponse(ctx) {
+          const operation = ctx.operationName ?? ctx.operation?.name?.value ?? "anonymous";
+          const errors = ctx.errors ?? [];
+          for (const e of errors) {
+            metrics.graphqlErrors.inc({ operation, code: String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR") });
+          }
+          end({ operation, type: ctx.operation?.operation ?? "unknown", outcome: errors.length ? "error" : "ok" });
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { unwrapResolverError } from "@apollo/server/errors";
+import { expressMiddleware } from "@as-integrations/express5";
+import type { Express, Request } from "express";
+import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { AppError, formatGraphQLError } from "./errors.js";
+import { createBaseApp, jsonBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
+import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
+import type { Logger } from "./logger.js";
+import { metricsPlugin, type Metrics } from "./metrics.js";
+
+export interface RequestContext {
+  requestId: string;
+  log: Logger;
+  /** Lazily verified: public operations work without a token, a bad token fails only where identity is read. */
+  viewer: () => Promise<Viewer | null>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface SubgraphServerOptions<TContext extends RequestContext> {
+  name: string;
+  port: number;
+  host?: string;
+  production: boolean;
+  logger: Logger;
+  metrics: Metrics;
+  schema: GraphQLSchema;
+  verifier: TokenVerifier;
+  readiness: ReadinessCheck[];
+  /** Adds service-specific fields (services, loaders) to the base request context. */
+  context: (base: RequestContext, req: Request) => TContext | Promise<TContext>;
+  /** REST shims, mounted before GraphQL. */
+  routes?: (app: Express) => void;
+  plugins?: ApolloServerPlugin<TContext>[];
+  /** Releases pools and clients after the HTTP server has drained. */
+  onClose?: () => Promise<void>;
+}
+
+export function appErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof AppError) {
+      const extensions: Record<string, unknown> = { code: original.code };
+      if (original.fields) extensions.fields = original.fields;
+      if (original.retryAfterSeconds !== undefined) extensions.retryAfter = original.retryAfterSeconds;
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+    }
+    return formatGraphQLError(formatted, () => logger.error({ err: original, path: formatted.path }, "internal GraphQL error"));
+  };
+}
+
+export async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Boots an Apollo subgraph on express with the platform's health, metrics, logging, errors and draining. */
+export async function startSubgraphServer<TContext extends RequestContext>(
+  options: SubgraphServerOptions<TContext>,
+): Promise<RunningServer> {
+  const { logger, metrics } = options;
+  const app = createBaseApp(logger, metrics, options.readiness);
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<TContext>({
+    schema: options.schema,
+    introspection: !options.production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: appErrorFormatter(logger),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      metricsPlugin(metrics),
+      ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.plugins ?? []),
+    ],
+  });
+  await apollo.start();
+
+  options.routes?.(app);
+  app.use(
+    "/graphql",
+    jsonBody("1mb"),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        let viewer: Promise<Viewer | null> | undefined;
+        const base: RequestContext = {
+          requestId: String(req.id),
+          log: req.log,
+          viewer: () => (viewer ??= viewerFromHeader(req.headers.authorization, options.verifier)),
+        };
+        return options.context(base, req);
+      },
+    }),
+  );
+  app.use(notFoundHandler);
+  app.use(restErrorHandler(logger));
+
+  const port = await listen(httpServer, options.port, options.host ?? "127.0.0.1");
+  const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
+  logger.info({ url: `${url}/graphql` }, `${options.name} subgraph ready`);
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        await apollo.stop(); // stops accepting, drains in-flight requests (drain plugin)
+        await options.onClose?.();
+        logger.info(`${options.name} stopped`);
+      })()),
+  };
+}

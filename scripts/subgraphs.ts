@@ -1,0 +1,15 @@
+import { readFileSync } from "node:fs";
+import { parse, type DocumentNode } from "graphql";
+
+export interface SubgraphInfo {
+  name: string;
+  /** Default URL recorded in the supergraph; the gateway overrides it from env. */
+  url: string;
+  typeDefs: DocumentNode;
+}
+
+const sdl = (name: string) =>
+  parse(readFileSync(new URL(`../subgraphs/${name}/src/graphql/schema.graphql`, import.meta.url), "utf8"));
+
+/** Every subgraph in the federation; compose and codegen read this list. */
+export const SUBGRAPHS: SubgraphInfo[] = [{ name: "users", url: "http://127.0.0.1:4001/graphql", typeDefs: sdl("users") }];

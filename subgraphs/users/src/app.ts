@@ -1,0 +1,86 @@
+import { readFileSync } from "node:fs";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { parse } from "graphql";
+import {
+  createLogger,
+  createMetrics,
+  createRedis,
+  localJwksVerifier,
+  startSubgraphServer,
+  applyMigrations,
+  type Logger,
+  type Redis,
+  type RunningServer,
+} from "@fixup/platform";
+import type { UsersConfig } from "./config.js";
+import type { UsersContext } from "./graphql/context.js";
+import { resolvers } from "./graphql/resolvers.js";
+import { createPrisma } from "./repository/prisma.js";
+import { PrismaRefreshTokenRepository } from "./repository/refresh-token-repository.js";
+import { PrismaSigningKeyRepository } from "./repository/signing-key-repository.js";
+import { PrismaUserRepository } from "./repository/user-repository.js";
+import { authRoutes } from "./rest/auth-routes.js";
+import { AuthService } from "./service/auth-service.js";
+import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
+import { scryptHasher } from "./service/password-hasher.js";
+import { createAccessTokenIssuer } from "./service/token-issuer.js";
+import { UserService } from "./service/user-service.js";
+
+export const usersTypeDefs = parse(readFileSync(new URL("./graphql/schema.graphql", import.meta.url), "utf8"));
+export const migrationsDir = new URL("../../../prisma/users/migrations", import.meta.url).pathname;
+
+export interface UsersServiceOptions {
+  logger?: Logger;
+  /** Shared client (embedded mode passes none and gets in-process stand-ins). */
+  redis?: Redis | null;
+}
+
+/** Wiring only: builds the users subgraph from config and starts it. */
+export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger("users", config.LOG_LEVEL);
+  await applyMigrations(config.USERS_DATABASE_URL, migrationsDir);
+  const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE);
+  const ownRedis = options.redis === undefined ? createRedis(config.REDIS_URL) : null;
+  const redis = options.redis ?? ownRedis;
+  if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
+
+  const tokens = createAccessTokenIssuer(new PrismaSigningKeyRepository(prisma), config.ACCESS_TOKEN_TTL_SECONDS);
+  const userRepository = new PrismaUserRepository(prisma);
+  const auth = new AuthService({
+    users: userRepository,
+    refreshTokens: new PrismaRefreshTokenRepository(prisma),
+    hasher: scryptHasher(),
+    tokens,
+    limiter: createLoginLimiter(redis, { ...DEFAULT_LOGIN_LIMITS, perAccount: config.LOGIN_MAX_FAILURES }),
+    refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+  });
+  const users = new UserService(userRepository);
+  await tokens.jwks(); // create the first signing key before serving
+
+  return startSubgraphServer<UsersContext>({
+    name: "users",
+    port: config.USERS_PORT,
+    production: config.NODE_ENV === "production",
+    logger,
+    metrics: createMetrics("users"),
+    schema: buildSubgraphSchema({ typeDefs: usersTypeDefs, resolvers: resolvers as never }),
+    verifier: localJwksVerifier(() => tokens.jwks()),
+    readiness: [
+      { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
+      ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+    ],
+    context: (base, req) => ({
+      ...base,
+      auth,
+      users,
+      userLoader: users.createLoader(),
+      ip: req.ip,
+      avatarUrl: () => null,
+    }),
+    routes: (app) => app.use(authRoutes(auth)),
+    onClose: async () => {
+      await prisma.$disconnect();
+      await ownRedis?.quit();
+    },
+  });
+}

@@ -1,0 +1,35 @@
+export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+export const SELF_ASSIGNABLE_ROLES: readonly Role[] = ["CUSTOMER", "PROVIDER"];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  roles: Role[];
+  avatarKey: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface UserWithPassword extends User {
+  passwordHash: string;
+}
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** Email is personal data: only its owner and admins see it. */
+export function canSeeEmail(viewer: { userId: string; roles: readonly Role[] } | null, user: User): boolean {
+  return !!viewer && (viewer.userId === user.id || viewer.roles.includes("ADMIN"));
+}
+
+/** A new account with no roles requested is a customer; ADMIN is never self-assigned. */
+export function initialRoles(requested: readonly Role[] | undefined): Role[] {
+  const roles = [...new Set(requested ?? [])];
+  return roles.length ? roles : ["CUSTOMER"];
+}
+
+/** updateMe may switch CUSTOMER/PROVIDER but must keep ADMIN if present and never grant it. */
+export function nextRoles(current: readonly Role[], requested: readonly Role[]): Role[] {
+  const kept = current.includes("ADMIN") ? (["ADMIN"] as Role[]) : [];
+  return [...new Set([...kept, ...requested.filter((r) => r !== "ADMIN")])];
+}

@@ -1,0 +1,39 @@
+import { DateTimeResolver, EmailAddressResolver, URLResolver } from "graphql-scalars";
+import { requireViewer } from "@fixup/platform";
+import { canSeeEmail } from "../domain/user.js";
+import type { Resolvers } from "../generated/graphql.js";
+
+// Thin handlers: read the viewer, hand raw input to a service (which validates), map the result.
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  EmailAddress: EmailAddressResolver,
+  URL: URLResolver,
+  Query: {
+    me: async (_p, _a, ctx) => ctx.users.me(requireViewer(await ctx.viewer())),
+    user: (_p, { id }, ctx) => ctx.userLoader.load(id),
+  },
+  Mutation: {
+    register: (_p, { input }, ctx) => ctx.auth.register(input),
+    login: (_p, { input }, ctx) => ctx.auth.login(input, { ip: ctx.ip }),
+    refreshToken: (_p, args, ctx) => ctx.auth.refresh(args),
+    logout: async (_p, args, ctx) => {
+      await ctx.auth.logout(args);
+      return true;
+    },
+    updateMe: async (_p, { input }, ctx) => ctx.users.updateMe(requireViewer(await ctx.viewer()), input),
+    changePassword: async (_p, { currentPassword, newPassword, refreshToken }, ctx) => {
+      const viewer = requireViewer(await ctx.viewer());
+      await ctx.auth.changePassword(viewer.userId, currentPassword, newPassword, refreshToken ?? undefined);
+      return true;
+    },
+    deleteMe: async (_p, { password }, ctx) => {
+      await ctx.auth.deleteAccount(requireViewer(await ctx.viewer()).userId, password);
+      return true;
+    },
+  },
+  User: {
+    __resolveReference: (ref, ctx) => ctx.userLoader.load(ref.id),
+    email: async (user, _a, ctx) => (canSeeEmail(await ctx.viewer().catch(() => null), user) ? user.email : null),
+    avatarUrl: (user, _a, ctx) => ctx.avatarUrl(user.avatarKey),
+  },
+};

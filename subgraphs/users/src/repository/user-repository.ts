@@ -1,0 +1,78 @@
+import type { Role, User, UserWithPassword } from "../domain/user.js";
+import { isUniqueViolation, type UsersPrisma } from "./prisma.js";
+
+export class EmailTakenError extends Error {
+  constructor() {
+    super("email taken");
+  }
+}
+
+export interface NewUser {
+  email: string;
+  name: string;
+  passwordHash: string;
+  roles: Role[];
+}
+
+export interface UserRepository {
+  create(user: NewUser): Promise<User>;
+  findById(id: string): Promise<User | null>;
+  findByIds(ids: readonly string[]): Promise<User[]>;
+  findByEmailWithPassword(email: string): Promise<UserWithPassword | null>;
+  findByIdWithPassword(id: string): Promise<UserWithPassword | null>;
+  update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+const publicColumns = {
+  id: true,
+  email: true,
+  name: true,
+  roles: true,
+  avatarKey: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export class PrismaUserRepository implements UserRepository {
+  constructor(private readonly prisma: UsersPrisma) {}
+
+  async create(user: NewUser): Promise<User> {
+    try {
+      return await this.prisma.user.create({ data: user, select: publicColumns });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.prisma.user.findUnique({ where: { id }, select: publicColumns });
+  }
+
+  /** One query for a whole batch of federation representations. */
+  findByIds(ids: readonly string[]): Promise<User[]> {
+    return this.prisma.user.findMany({ where: { id: { in: [...ids] } }, select: publicColumns });
+  }
+
+  findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
+    return this.prisma.user.findUnique({ where: { email } });
+  }
+
+  findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
+    return this.prisma.user.findUnique({ where: { id } });
+  }
+
+  update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
+    return this.prisma.user.update({ where: { id }, data: changes, select: publicColumns });
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.prisma.user.update({ where: { id }, data: { passwordHash } });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.prisma.user.delete({ where: { id } });
+  }
+}

@@ -1,0 +1,167 @@
+import { randomUUID } from "node:crypto";
+import { AppError, ErrorCode, badInput, conflict, unauthenticated } from "@fixup/platform";
+import { decideRefresh } from "../domain/refresh-token.js";
+import { passwordProblem } from "../domain/password-policy.js";
+import { initialRoles, normalizeEmail, type User } from "../domain/user.js";
+import type { RefreshTokenRepository } from "../repository/refresh-token-repository.js";
+import { EmailTakenError, type UserRepository } from "../repository/user-repository.js";
+import { loginInput, parseInput, refreshInput, registerInput } from "./inputs.js";
+import type { LoginLimiter } from "./login-limiter.js";
+import type { PasswordHasher } from "./password-hasher.js";
+import { hashRefreshToken, newRefreshToken, type AccessTokenIssuer } from "./token-issuer.js";
+
+export interface AuthPayload {
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  user: User;
+}
+
+export interface AuthServiceDeps {
+  users: UserRepository;
+  refreshTokens: RefreshTokenRepository;
+  hasher: PasswordHasher;
+  tokens: AccessTokenIssuer;
+  limiter: LoginLimiter;
+  refreshTtlSeconds: number;
+  now?: () => Date;
+}
+
+export interface RequestMeta {
+  ip?: string;
+}
+
+const invalidCredentials = () => unauthenticated("Invalid email or password");
+
+export class AuthService {
+  private readonly now: () => Date;
+  // A hash to verify against when the account does not exist, so timing does not reveal which emails exist.
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async register(raw: unknown): Promise<AuthPayload> {
+    const input = parseInput(registerInput, raw);
+    const email = normalizeEmail(input.email);
+    const problem = passwordProblem(input.password, email);
+    if (problem) throw badInput({ password: problem });
+    const passwordHash = await this.deps.hasher.hash(input.password);
+    try {
+      const user = await this.deps.users.create({ email, name: input.name, passwordHash, roles: initialRoles(input.roles) });
+      return this.issue(user, randomUUID());
+    } catch (error) {
+      if (error instanceof EmailTakenError) throw conflict("An account with this email already exists");
+      throw error;
+    }
+  }
+
+  async login(raw: unknown, meta: RequestMeta = {}): Promise<AuthPayload> {
+    const input = parseInput(loginInput, raw);
+    const keys = { email: normalizeEmail(input.email), ip: meta.ip };
+    const wait = await this.deps.limiter.retryAfter(keys);
+    if (wait > 0) {
+      throw new AppError(ErrorCode.RATE_LIMITED, "Too many failed logins; try again later", { retryAfterSeconds: wait });
+    }
+    const user = await this.deps.users.findByEmailWithPassword(keys.email);
+    const ok = user
+      ? await this.deps.hasher.verify(input.password, user.passwordHash)
+      : await this.deps.hasher.verify(input.password, await this.decoy()).then(() => false);
+    if (!user || !ok) {
+      await this.deps.limiter.recordFailure(keys);
+      throw invalidCredentials();
+    }
+    await this.deps.limiter.reset(keys);
+    const { passwordHash: _omit, ...publicUser } = user;
+    return this.issue(publicUser, randomUUID());
+  }
+
+  async refresh(raw: unknown): Promise<AuthPayload> {
+    const { refreshToken } = parseInput(refreshInput, raw);
+    const now = this.now();
+    const record = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
+    const decision = decideRefresh(record, now);
+    if (decision.kind === "reject") throw unauthenticated("Invalid refresh token");
+    if (decision.kind === "reuse") {
+      await this.deps.refreshTokens.revokeFamily(decision.token.familyId, now);
+      throw unauthenticated("Refresh token reuse detected; session revoked");
+    }
+    const user = await this.deps.users.findById(decision.token.userId);
+    if (!user) throw unauthenticated("Invalid refresh token");
+    const next = newRefreshToken();
+    const rotated = await this.deps.refreshTokens.rotate(
+      decision.token.id,
+      { userId: user.id, familyId: decision.token.familyId, tokenHash: hashRefreshToken(next), expiresAt: this.refreshExpiry(now) },
+      now,
+    );
+    if (!rotated) {
+      // Lost a race with another use of the same token: that is reuse too.
+      await this.deps.refreshTokens.revokeFamily(decision.token.familyId, now);
+      throw unauthenticated("Refresh token reuse detected; session revoked");
+    }
+    return this.payload(user, next);
+  }
+
+  /** Idempotent: an unknown or already revoked token still answers success, revealing nothing. */
+  async logout(raw: unknown): Promise<void> {
+    const { refreshToken } = parseInput(refreshInput, raw);
+    const record = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
+    if (record) await this.deps.refreshTokens.revokeFamily(record.familyId, this.now());
+  }
+
+  async changePassword(userId: string, currentPassword: string, newPassword: string, keepFamilyOf?: string): Promise<void> {
+    const user = await this.deps.users.findByIdWithPassword(userId);
+    if (!user) throw unauthenticated();
+    if (!(await this.deps.hasher.verify(currentPassword, user.passwordHash))) {
+      throw badInput({ currentPassword: "is incorrect" }, "Current password is incorrect");
+    }
+    const problem = passwordProblem(newPassword, user.email);
+    if (problem) throw badInput({ newPassword: problem });
+    await this.deps.users.setPasswordHash(userId, await this.deps.hasher.hash(newPassword));
+    const keep = keepFamilyOf ? (await this.deps.refreshTokens.findByHash(hashRefreshToken(keepFamilyOf)))?.familyId : undefined;
+    await this.deps.refreshTokens.revokeAllForUser(userId, this.now(), keep);
+  }
+
+  async deleteAccount(userId: string, password: string): Promise<void> {
+    const user = await this.deps.users.findByIdWithPassword(userId);
+    if (!user) throw unauthenticated();
+    if (!(await this.deps.hasher.verify(password, user.passwordHash))) {
+      throw badInput({ password: "is incorrect" }, "Password is incorrect");
+    }
+    await this.deps.users.delete(userId); // refresh tokens go with it (ON DELETE CASCADE)
+  }
+
+  async jwks() {
+    return this.deps.tokens.jwks();
+  }
+
+  private async issue(user: User, familyId: string): Promise<AuthPayload> {
+    const refreshToken = newRefreshToken();
+    await this.deps.refreshTokens.create({
+      userId: user.id,
+      familyId,
+      tokenHash: hashRefreshToken(refreshToken),
+      expiresAt: this.refreshExpiry(this.now()),
+    });
+    return this.payload(user, refreshToken);
+  }
+
+  private async payload(user: User, refreshToken: string): Promise<AuthPayload> {
+    return {
+      accessToken: await this.deps.tokens.sign(user),
+      refreshToken,
+      expiresIn: this.deps.tokens.accessTtlSeconds,
+      user,
+    };
+  }
+
+  private refreshExpiry(now: Date): Date {
+    return new Date(now.getTime() + this.deps.refreshTtlSeconds * 1000);
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= this.deps.hasher.hash(randomUUID());
+    return this.decoyHash;
+  }
+}

@@ -1,0 +1,37 @@
+import { z } from "zod";
+import { badInput } from "@fixup/platform";
+import { PASSWORD_MAX_LENGTH } from "../domain/password-policy.js";
+
+const email = z.email("must be a valid email address").max(254, "must be at most 254 characters");
+const name = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
+const password = z.string().min(1, "is required").max(PASSWORD_MAX_LENGTH * 4, "is too long");
+const selfRole = z.enum(["CUSTOMER", "PROVIDER"], "must be CUSTOMER or PROVIDER");
+
+/** One set of input schemas for REST and GraphQL handlers: both go through the same validation. */
+export const registerInput = z.object({
+  email: z.string().trim().pipe(email),
+  password: z.string({ error: "is required" }),
+  name,
+  roles: z.array(selfRole).max(2).optional(),
+});
+export const loginInput = z.object({ email: z.string({ error: "is required" }).trim(), password });
+export const refreshInput = z.object({ refreshToken: z.string({ error: "is required" }).min(1, "is required").max(512) });
+export const updateMeInput = z
+  .object({ name: name.optional(), roles: z.array(selfRole).min(1, "must keep at least one role").max(2).optional() })
+  .refine((v) => v.name !== undefined || v.roles !== undefined, { message: "nothing to update", path: ["input"] });
+
+export type RegisterInput = z.infer<typeof registerInput>;
+export type LoginInput = z.infer<typeof loginInput>;
+export type UpdateMeInput = z.infer<typeof updateMeInput>;
+
+/** Parses or throws BAD_USER_INPUT with `fields: { path: message }`. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const fields: Record<string, string> = {};
+  for (const issue of result.error.issues) {
+    const key = issue.path.join(".") || "input";
+    fields[key] ??= issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
+  }
+  throw badInput(fields);
+}

@@ -1,0 +1,35 @@
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:crypto";
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(password: string, stored: string): Promise<boolean>;
+}
+
+// OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1.
+export const OWASP_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
+const KEY_LENGTH = 64;
+
+function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
+  const options: ScryptOptions = { ...params, maxmem: 256 * params.N * params.r };
+  return new Promise((resolve, reject) =>
+    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))),
+  );
+}
+
+/** Stored as `scrypt$N$r$p$salt$hash` so parameters can be raised later without breaking old hashes. */
+export function scryptHasher(params: { N: number; r: number; p: number } = OWASP_SCRYPT): PasswordHasher {
+  return {
+    async hash(password) {
+      const salt = randomBytes(16);
+      const key = await derive(password, salt, params);
+      return ["scrypt", params.N, params.r, params.p, salt.toString("base64url"), key.toString("base64url")].join("$");
+    },
+    async verify(password, stored) {
+      const [scheme, n, r, p, salt, hash] = stored.split("$");
+      if (scheme !== "scrypt" || !salt || !hash) return false;
+      const expected = Buffer.from(hash, "base64url");
+      const actual = await derive(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
+      return actual.length === expected.length && timingSafeEqual(actual, expected);
+    },
+  };
+}
