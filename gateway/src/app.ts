@@ -12,6 +12,7 @@ import {
   AppError,
   appErrorFormatter,
   createBaseApp,
+  forwardedFor,
   createLogger,
   createMetrics,
   jsonBody,
@@ -91,7 +92,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
           if (!(error instanceof AppError)) throw error;
           throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: error.status } } });
         });
-        return { requestId: String(req.id), authorization };
+        return { requestId: String(req.id), authorization, forwardedFor: forwardedFor(req) };
       },
     }),
   );

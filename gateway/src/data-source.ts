@@ -10,6 +10,7 @@ export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     if (!("requestId" in context)) return; // health checks and schema loads carry no client context
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
+    request.http?.headers.set("x-forwarded-for", context.forwardedFor);
     if (context.authorization) request.http?.headers.set("authorization", context.authorization);
   }
 }

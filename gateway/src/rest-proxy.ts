@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import type { RequestHandler } from "express";
-import { AppError, ErrorCode, REQUEST_ID_HEADER, sendError } from "@fixup/platform";
+import { AppError, ErrorCode, forwardedFor, REQUEST_ID_HEADER, sendError } from "@fixup/platform";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
 
@@ -14,7 +14,7 @@ export function proxyTo(target: string): RequestHandler {
     }
     headers.host = base.host;
     headers[REQUEST_ID_HEADER] = String(req.id);
-    headers["x-forwarded-for"] = [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
+    headers["x-forwarded-for"] = forwardedFor(req);
     const upstream = httpRequest(
       { protocol: base.protocol, hostname: base.hostname, port: base.port, method: req.method, path: req.originalUrl, headers },
       (answer) => {

@@ -16,6 +16,11 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
+/** The X-Forwarded-For chain with this hop's peer appended, for the next service in line. */
+export function forwardedFor(req: IncomingMessage): string {
+  return [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
+}
+
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<unknown>;

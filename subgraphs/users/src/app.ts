@@ -51,7 +51,11 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     refreshTokens: new PrismaRefreshTokenRepository(prisma),
     hasher: scryptHasher(),
     tokens,
-    limiter: createLoginLimiter(redis, { ...DEFAULT_LOGIN_LIMITS, perAccount: config.LOGIN_MAX_FAILURES }),
+    limiter: createLoginLimiter(redis, {
+      ...DEFAULT_LOGIN_LIMITS,
+      perAccount: config.LOGIN_MAX_FAILURES,
+      perIp: config.LOGIN_MAX_FAILURES_PER_IP,
+    }),
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const users = new UserService(userRepository);
@@ -75,6 +79,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       users,
       userLoader: users.createLoader(),
       ip: req.ip,
+      selfIds: new Set<string>(),
       avatarUrl: () => null,
     }),
     routes: (app) => app.use(authRoutes(auth)),

@@ -7,6 +7,7 @@ export const usersEnv = baseEnv.extend({
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(900),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
 });
 export type UsersConfig = z.infer<typeof usersEnv>;

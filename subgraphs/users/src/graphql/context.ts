@@ -9,5 +9,7 @@ export interface UsersContext extends RequestContext {
   users: UserService;
   userLoader: DataLoader<string, User | null>;
   ip?: string;
+  /** Users this request proved to be the caller (register/login payloads). */
+  selfIds: Set<string>;
   avatarUrl: (key: string | null) => string | null;
 }

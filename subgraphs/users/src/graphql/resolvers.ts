@@ -31,9 +31,17 @@ export const resolvers: Resolvers = {
       return true;
     },
   },
+  AuthPayload: {
+    // The payload's user is the caller, even before they hold an access token.
+    user: (payload, _a, ctx) => {
+      ctx.selfIds.add(payload.user.id);
+      return payload.user;
+    },
+  },
   User: {
     __resolveReference: (ref, ctx) => ctx.userLoader.load(ref.id),
-    email: async (user, _a, ctx) => (canSeeEmail(await ctx.viewer().catch(() => null), user) ? user.email : null),
+    email: async (user, _a, ctx) =>
+      ctx.selfIds.has(user.id) || canSeeEmail(await ctx.viewer().catch(() => null), user) ? user.email : null,
     avatarUrl: (user, _a, ctx) => ctx.avatarUrl(user.avatarKey),
   },
 };

@@ -1,0 +1,139 @@
+// In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique email, conditional
+// updates) so services can be tested without a database.
+import type { JSONWebKeySet } from "jose";
+import type { RefreshTokenRecord } from "../domain/refresh-token.js";
+import type { User, UserWithPassword } from "../domain/user.js";
+import type { NewRefreshToken, RefreshTokenRepository } from "../repository/refresh-token-repository.js";
+import { EmailTakenError, type NewUser, type UserRepository } from "../repository/user-repository.js";
+import type { PasswordHasher } from "./password-hasher.js";
+import type { AccessTokenIssuer } from "./token-issuer.js";
+
+const publicUser = ({ passwordHash: _omit, ...user }: UserWithPassword): User => ({ ...user, roles: [...user.roles] });
+
+export class FakeUserRepository implements UserRepository {
+  readonly rows = new Map<string, UserWithPassword>();
+  private seq = 0;
+
+  constructor(private readonly now: () => Date = () => new Date()) {}
+
+  async create(user: NewUser): Promise<User> {
+    if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailTakenError();
+    const at = this.now();
+    const row: UserWithPassword = { id: `user-${++this.seq}`, avatarKey: null, createdAt: at, updatedAt: at, ...user };
+    this.rows.set(row.id, row);
+    return publicUser(row);
+  }
+
+  async findById(id: string): Promise<User | null> {
+    const row = this.rows.get(id);
+    return row ? publicUser(row) : null;
+  }
+
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    return ids.flatMap((id) => {
+      const row = this.rows.get(id);
+      return row ? [publicUser(row)] : [];
+    });
+  }
+
+  async findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
+    const row = [...this.rows.values()].find((u) => u.email === email);
+    return row ? { ...row } : null;
+  }
+
+  async findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
+    const row = this.rows.get(id);
+    return row ? { ...row } : null;
+  }
+
+  async update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
+    const row = this.mustGet(id);
+    Object.assign(row, changes, { updatedAt: this.now() });
+    return publicUser(row);
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    Object.assign(this.mustGet(id), { passwordHash, updatedAt: this.now() });
+  }
+
+  async delete(id: string): Promise<void> {
+    this.mustGet(id);
+    this.rows.delete(id);
+  }
+
+  private mustGet(id: string): UserWithPassword {
+    const row = this.rows.get(id);
+    if (!row) throw new Error(`user ${id} not found`);
+    return row;
+  }
+}
+
+export interface StoredRefreshToken extends RefreshTokenRecord {
+  tokenHash: string;
+}
+
+export class FakeRefreshTokenRepository implements RefreshTokenRepository {
+  readonly rows: StoredRefreshToken[] = [];
+  private seq = 0;
+
+  async create(token: NewRefreshToken): Promise<void> {
+    if (this.rows.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
+    this.rows.push({ id: `rt-${++this.seq}`, usedAt: null, revokedAt: null, ...token });
+  }
+
+  async findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {
+    const row = this.rows.find((r) => r.tokenHash === tokenHash);
+    if (!row) return null;
+    const { tokenHash: _omit, ...record } = row;
+    return record;
+  }
+
+  async markUsed(id: string, at: Date): Promise<boolean> {
+    const row = this.rows.find((r) => r.id === id && !r.usedAt && !r.revokedAt);
+    if (!row) return false;
+    row.usedAt = at;
+    return true;
+  }
+
+  async rotate(id: string, successor: NewRefreshToken, at: Date): Promise<boolean> {
+    if (!(await this.markUsed(id, at))) return false;
+    await this.create(successor);
+    return true;
+  }
+
+  async revokeFamily(familyId: string, at: Date): Promise<void> {
+    for (const row of this.rows) if (row.familyId === familyId && !row.revokedAt) row.revokedAt = at;
+  }
+
+  async revokeAllForUser(userId: string, at: Date, exceptFamilyId?: string): Promise<void> {
+    for (const row of this.rows) {
+      if (row.userId === userId && !row.revokedAt && row.familyId !== exceptFamilyId) row.revokedAt = at;
+    }
+  }
+
+  /** Users are deleted with ON DELETE CASCADE in the real schema. */
+  deleteForUser(userId: string): void {
+    for (let i = this.rows.length - 1; i >= 0; i--) if (this.rows[i]?.userId === userId) this.rows.splice(i, 1);
+  }
+}
+
+/** Instant, obviously-not-secure hasher: `h:<password>`. */
+export const fakeHasher = (): PasswordHasher => ({
+  hash: async (password) => `h:${password}`,
+  verify: async (password, stored) => stored === `h:${password}`,
+});
+
+export const fakeTokenIssuer = (): AccessTokenIssuer => ({
+  accessTtlSeconds: 900,
+  sign: async (user) => `at:${user.id}`,
+  jwks: async (): Promise<JSONWebKeySet> => ({ keys: [] }),
+});
+
+/** A clock tests can move. */
+export class FakeClock {
+  constructor(private current = new Date("2025-01-01T00:00:00.000Z")) {}
+  readonly now = (): Date => new Date(this.current.getTime());
+  advance(seconds: number): void {
+    this.current = new Date(this.current.getTime() + seconds * 1000);
+  }
+}
