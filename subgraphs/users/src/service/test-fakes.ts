@@ -110,11 +110,6 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
       if (row.userId === userId && !row.revokedAt && row.familyId !== exceptFamilyId) row.revokedAt = at;
     }
   }
-
-  /** Users are deleted with ON DELETE CASCADE in the real schema. */
-  deleteForUser(userId: string): void {
-    for (let i = this.rows.length - 1; i >= 0; i--) if (this.rows[i]?.userId === userId) this.rows.splice(i, 1);
-  }
 }
 
 /** Instant, obviously-not-secure hasher: `h:<password>`. */
