@@ -91,19 +91,32 @@ describe("readMigrations", () => {
 });
 
 describe("ensureDatabase / dropDatabase", () => {
-  test("creates the database once, tolerates repeats, and drops it", async () => {
+  const uniqueUrl = () => {
     const url = withDatabase(SERVER_URL, `fixup_test_ensure_${randomBytes(5).toString("hex")}`);
     created.push(url);
+    return url;
+  };
+  const countOf = async (url: string) => {
     const name = new URL(url).pathname.slice(1);
-    const exists = async () =>
-      (await query<{ n: string }>(SERVER_URL, `SELECT count(*) AS n FROM pg_database WHERE datname = '${name}'`))[0]?.n;
+    const rows = await query<{ n: string }>(SERVER_URL, `SELECT count(*) AS n FROM pg_database WHERE datname = '${name}'`);
+    return Number(rows[0]?.n);
+  };
 
-    await Promise.all([ensureDatabase(url), ensureDatabase(url)]);
+  test("creates the database, tolerates repeats, and drops it (twice is fine)", async () => {
+    const url = uniqueUrl();
     await ensureDatabase(url);
-    expect(await exists()).toBe("1");
+    await ensureDatabase(url);
+    expect(await countOf(url)).toBe(1);
     await dropDatabase(url);
-    expect(await exists()).toBe("0");
-    await dropDatabase(url); // IF EXISTS: dropping twice is fine
+    expect(await countOf(url)).toBe(0);
+    await dropDatabase(url);
+  });
+
+  // Two instances booting at once: the racing CREATE DATABASE fails with 23505 or 42P04, both tolerated.
+  test("concurrent calls for the same database all succeed", async () => {
+    const url = uniqueUrl();
+    await Promise.all([ensureDatabase(url), ensureDatabase(url), ensureDatabase(url), ensureDatabase(url)]);
+    expect(await countOf(url)).toBe(1);
   });
 });
 

@@ -94,7 +94,8 @@ export async function ensureDatabase(url: string): Promise<void> {
     const { rowCount } = await admin.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (!rowCount) {
       await admin.query(`CREATE DATABASE ${quoteIdent(name)}`).catch((error: { code?: string }) => {
-        if (error.code !== "42P04") throw error; // created concurrently by a sibling instance
+        // Created concurrently by a sibling: 42P04 when the catalog saw it, 23505 when both inserts raced.
+        if (error.code !== "42P04" && error.code !== "23505") throw error;
       });
     }
   } finally {

@@ -397,3 +397,32 @@ test("jwks is served by the token issuer", async () => {
   const { auth } = setup();
   expect(await auth.jwks()).toEqual({ keys: [] });
 });
+
+describe("password attempt budget", () => {
+  test("20 parallel wrong guesses: exactly 5 reach the password check, 15 are RATE_LIMITED", async () => {
+    const { auth, register } = setup();
+    await register();
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => auth.login({ email: EMAIL, password: "wrong guess!" }, { ip: "203.0.113.9" })),
+    );
+    const codes = results.map((r) => (r.status === "rejected" ? (r.reason as AppError).code : "OK"));
+    expect(codes.filter((c) => c === ErrorCode.UNAUTHENTICATED)).toHaveLength(5);
+    expect(codes.filter((c) => c === ErrorCode.RATE_LIMITED)).toHaveLength(15);
+  });
+
+  test("changePassword guesses share the login budget", async () => {
+    const { auth, register } = setup();
+    const { user } = await register();
+    for (let i = 0; i < 5; i++) {
+      expect((await appError(auth.changePassword(user.id, "wrong guess!", NEW_PASSWORD))).code).toBe(ErrorCode.BAD_USER_INPUT);
+    }
+    expect((await appError(auth.changePassword(user.id, PASSWORD, NEW_PASSWORD))).code).toBe(ErrorCode.RATE_LIMITED);
+    expect((await appError(auth.login({ email: EMAIL, password: PASSWORD }))).code).toBe(ErrorCode.RATE_LIMITED);
+  });
+
+  test("a wrongly typed field is not reported as missing", async () => {
+    const { auth } = setup();
+    const error = await appError(auth.register({ email: 42, password: PASSWORD, name: "Alice" }));
+    expect(error.fields?.email).not.toBe("is required");
+  });
+});

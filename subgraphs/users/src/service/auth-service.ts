@@ -60,19 +60,13 @@ export class AuthService {
   async login(raw: unknown, meta: RequestMeta = {}): Promise<AuthPayload> {
     const input = parseInput(loginInput, raw);
     const keys = { email: normalizeEmail(input.email), ip: meta.ip };
-    const wait = await this.deps.limiter.retryAfter(keys);
-    if (wait > 0) {
-      throw new AppError(ErrorCode.RATE_LIMITED, "Too many failed logins; try again later", { retryAfterSeconds: wait });
-    }
+    await this.takeAttempt(keys);
     const user = await this.deps.users.findByEmailWithPassword(keys.email);
     const ok = user
       ? await this.deps.hasher.verify(input.password, user.passwordHash)
       : await this.deps.hasher.verify(input.password, await this.decoy()).then(() => false);
-    if (!user || !ok) {
-      await this.deps.limiter.recordFailure(keys);
-      throw invalidCredentials();
-    }
-    await this.deps.limiter.reset(keys);
+    if (!user || !ok) throw invalidCredentials();
+    await this.deps.limiter.succeeded(keys);
     const { passwordHash: _omit, ...publicUser } = user;
     return this.issue(publicUser, randomUUID());
   }
@@ -113,9 +107,11 @@ export class AuthService {
   async changePassword(userId: string, currentPassword: string, newPassword: string, keepFamilyOf?: string): Promise<void> {
     const user = await this.deps.users.findByIdWithPassword(userId);
     if (!user) throw unauthenticated();
+    await this.takeAttempt({ email: user.email });
     if (!(await this.deps.hasher.verify(currentPassword, user.passwordHash))) {
       throw badInput({ currentPassword: "is incorrect" }, "Current password is incorrect");
     }
+    await this.deps.limiter.succeeded({ email: user.email });
     const problem = passwordProblem(newPassword, user.email);
     if (problem) throw badInput({ newPassword: problem });
     await this.deps.users.setPasswordHash(userId, await this.deps.hasher.hash(newPassword));
@@ -126,6 +122,7 @@ export class AuthService {
   async deleteAccount(userId: string, password: string): Promise<void> {
     const user = await this.deps.users.findByIdWithPassword(userId);
     if (!user) throw unauthenticated();
+    await this.takeAttempt({ email: user.email });
     if (!(await this.deps.hasher.verify(password, user.passwordHash))) {
       throw badInput({ password: "is incorrect" }, "Password is incorrect");
     }
@@ -134,6 +131,16 @@ export class AuthService {
 
   async jwks() {
     return this.deps.tokens.jwks();
+  }
+
+  /** Password checks (login, change, delete) share one per-account budget so a stolen session cannot guess either. */
+  private async takeAttempt(keys: { email: string; ip?: string }): Promise<void> {
+    const wait = await this.deps.limiter.attempt(keys);
+    if (wait > 0) {
+      throw new AppError(ErrorCode.RATE_LIMITED, "Too many failed password attempts; try again later", {
+        retryAfterSeconds: wait,
+      });
+    }
   }
 
   private async issue(user: User, familyId: string): Promise<AuthPayload> {

@@ -26,7 +26,8 @@ export type UpdateMeInput = z.infer<typeof updateMeInput>;
 
 /** Parses or throws BAD_USER_INPUT with `fields: { path: message }`. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const result = schema.safeParse(value ?? {});
+  // reportInput lets a missing field ("is required") be told apart from a wrongly typed one.
+  const result = schema.safeParse(value ?? {}, { reportInput: true });
   if (result.success) return result.data;
   const fields: Record<string, string> = {};
   for (const issue of result.error.issues) {

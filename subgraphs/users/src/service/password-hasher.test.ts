@@ -65,12 +65,11 @@ describe("scryptHasher", () => {
       expect(await hasher.verify("password", parts.join("$"))).toBe(false);
     });
 
-    // KNOWN BUG (see report): unparsable scrypt parameters make verify() reject instead of answering false.
-    // `test.fails` keeps the suite green and starts failing once password-hasher.ts is fixed — then drop `.fails`.
-    test.fails.each([
+    // A corrupt stored hash must read as "wrong password", not crash the login.
+    test.each([
       { case: "non-numeric N", stored: "scrypt$abc$8$1$c2FsdA$aGFzaA" },
       { case: "N not a power of two", stored: "scrypt$1000$8$1$c2FsdA$aGFzaA" },
-    ])("$case (currently throws)", async ({ stored }) => {
+    ])("$case", async ({ stored }) => {
       expect(await hasher.verify("password", stored)).toBe(false);
     });
   });

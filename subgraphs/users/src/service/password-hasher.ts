@@ -28,7 +28,12 @@ export function scryptHasher(params: { N: number; r: number; p: number } = OWASP
       const [scheme, n, r, p, salt, hash] = stored.split("$");
       if (scheme !== "scrypt" || !salt || !hash) return false;
       const expected = Buffer.from(hash, "base64url");
-      const actual = await derive(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
+      let actual: Buffer;
+      try {
+        actual = await derive(password, Buffer.from(salt, "base64url"), { N: Number(n), r: Number(r), p: Number(p) });
+      } catch {
+        return false; // unparsable or unsupported parameters: a corrupt row must not become a 500
+      }
       return actual.length === expected.length && timingSafeEqual(actual, expected);
     },
   };
