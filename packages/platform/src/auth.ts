@@ -30,6 +30,7 @@ export function createTokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
           algorithms: [ACCESS_TOKEN_ALG],
           issuer: TOKEN_ISSUER,
           audience: TOKEN_AUDIENCE,
+          requiredClaims: ["exp", "sub"], // jose checks exp only when present: a token without one never expires
         });
         const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("no subject");

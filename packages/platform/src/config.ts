@@ -9,7 +9,9 @@ export class ConfigError extends Error {
 
 /** Parses env with a zod object schema; every bad variable is named in the error so start-up fails loudly. */
 export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
-  const result = schema.safeParse(env);
+  // An empty variable means "unset" (as in shell `FOO= cmd`), not the value "" (which z.coerce turns into 0).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ""));
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => `${issue.path.join(".") || "(env)"}: ${issue.message}`),

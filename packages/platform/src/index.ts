@@ -8,3 +8,4 @@ export * from "./migrations.js";
 export * from "./redis.js";
 export * from "./server.js";
 export * from "./shutdown.js";
+export * from "./pagination.js";

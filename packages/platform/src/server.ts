@@ -6,7 +6,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
 import type { Express, Request } from "express";
-import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { AppError, formatGraphQLError } from "./errors.js";
 import { createBaseApp, jsonBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
 import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
@@ -47,7 +47,9 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
 
 export function appErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    // Errors thrown outside resolvers (context, plugins) arrive wrapped without a path.
+    const original = unwrapped instanceof GraphQLError && unwrapped.originalError ? unwrapped.originalError : unwrapped;
     if (original instanceof AppError) {
       const extensions: Record<string, unknown> = { code: original.code };
       if (original.fields) extensions.fields = original.fields;
