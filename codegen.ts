@@ -22,6 +22,20 @@ const config: CodegenConfig = {
   overwrite: true,
   generates: {
     ...subgraph("users", { User: "../domain/user.js#User as UserModel", AuthPayload: "../service/auth-service.js#AuthPayload as AuthPayloadModel" }, "../graphql/context.js#UsersContext"),
+    ...subgraph(
+      "orders",
+      {
+        Order: "../domain/order.js#Order as OrderModel",
+        Offer: "../domain/order.js#Offer as OfferModel",
+        Review: "../domain/order.js#Review as ReviewModel",
+        User: "{ id: string }",
+        Service: "{ id: string }",
+        OrderConnection: "@fixup/platform#Connection<OrderModel>",
+        OfferConnection: "@fixup/platform#Connection<OfferModel>",
+        ReviewConnection: "@fixup/platform#Connection<ReviewModel>",
+      },
+      "../graphql/context.js#OrdersContext",
+    ),
   },
 };
 

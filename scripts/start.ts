@@ -1,17 +1,19 @@
 // `npm start`: the whole federation in one process. With DATABASE_URL/REDIS_URL it uses those servers (one
 // database per service, created if missing); without, it embeds Postgres (PGlite) and in-process stand-ins.
-import { createLogger, ensureDatabase, onShutdown, withDatabase } from "@fixup/platform";
+import { createLogger, createRedis, ensureDatabase, memoryEventBus, onShutdown, redisEventBus, withDatabase, type RunningServer } from "@fixup/platform";
 import { loadUsersConfig, startUsersService } from "@fixup/users";
+import { loadOrdersConfig, startOrdersService } from "@fixup/orders";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 
 const logger = createLogger("fixup", process.env.LOG_LEVEL ?? "info");
 const env = { ...process.env };
 const embedded: EmbeddedPostgres[] = [];
+const servers: RunningServer[] = [];
+const EMBEDDED_PORTS = { users: 54301, catalog: 54302, orders: 54303 } as const;
 
-async function databaseFor(service: string, embeddedPort: number): Promise<string> {
-  const key = `${service.toUpperCase()}_DATABASE_URL`;
-  const explicit = env[key];
+async function databaseFor(service: keyof typeof EMBEDDED_PORTS): Promise<string> {
+  const explicit = env[`${service.toUpperCase()}_DATABASE_URL`];
   if (explicit) {
     await ensureDatabase(explicit);
     return explicit;
@@ -21,7 +23,7 @@ async function databaseFor(service: string, embeddedPort: number): Promise<strin
     await ensureDatabase(url);
     return url;
   }
-  const pg = await startEmbeddedPostgres(service, env.EMBEDDED_DATA_DIR ?? ".data/pglite", embeddedPort);
+  const pg = await startEmbeddedPostgres(service, env.EMBEDDED_DATA_DIR ?? ".data/pglite", EMBEDDED_PORTS[service]);
   embedded.push(pg);
   return pg.url;
 }
@@ -29,18 +31,33 @@ async function databaseFor(service: string, embeddedPort: number): Promise<strin
 try {
   if (!env.DATABASE_URL) logger.info("DATABASE_URL not set: using embedded Postgres (PGlite) under .data/pglite");
   if (!env.REDIS_URL) logger.info("REDIS_URL not set: using in-process stand-ins for Redis features (single instance)");
-  env.USERS_DATABASE_URL = await databaseFor("users", 54301);
+  const redis = createRedis(env.REDIS_URL);
+  const bus = redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger);
+  const [usersDb, ordersDb] = await Promise.all([databaseFor("users"), databaseFor("orders")]);
+  env.USERS_DATABASE_URL = usersDb;
+  env.ORDERS_DATABASE_URL = ordersDb;
 
-  const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }) });
+  const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }), redis });
+  servers.push(users);
+  env.USERS_URL ??= users.url;
+  const orders = await startOrdersService(loadOrdersConfig(env), { logger: logger.child({ service: "orders" }), redis, bus });
+  servers.push(orders);
   const gateway = await startGateway(
-    loadGatewayConfig({ ...env, USERS_URL: env.USERS_URL ?? users.url }),
+    loadGatewayConfig({ ...env, ORDERS_URL: env.ORDERS_URL ?? orders.url }),
     logger.child({ service: "gateway" }),
   );
+  servers.push(gateway);
   logger.info(`Fixup is up: ${gateway.url}/graphql`);
   console.log(`\n  Fixup gateway: ${gateway.url}/graphql\n`);
-  onShutdown(logger, [gateway.close, users.close, ...embedded.map((pg) => pg.stop)]);
+  onShutdown(logger, [
+    ...servers.reverse().map((s) => s.close),
+    () => bus.close(),
+    async () => void (await redis?.quit()),
+    ...embedded.map((pg) => pg.stop),
+  ]);
 } catch (error) {
   logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
+  for (const s of servers.reverse()) await s.close().catch(() => undefined);
   await Promise.all(embedded.map((pg) => pg.stop().catch(() => undefined)));
   process.exit(1);
 }

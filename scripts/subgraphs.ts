@@ -12,4 +12,7 @@ const sdl = (name: string) =>
   parse(readFileSync(new URL(`../subgraphs/${name}/src/graphql/schema.graphql`, import.meta.url), "utf8"));
 
 /** Every subgraph in the federation; compose and codegen read this list. */
-export const SUBGRAPHS: SubgraphInfo[] = [{ name: "users", url: "http://127.0.0.1:4001/graphql", typeDefs: sdl("users") }];
+export const SUBGRAPHS: SubgraphInfo[] = [
+  { name: "users", url: "http://127.0.0.1:4001/graphql", typeDefs: sdl("users") },
+  { name: "orders", url: "http://127.0.0.1:4003/graphql", typeDefs: sdl("orders") },
+];

@@ -38,7 +38,11 @@ export const USERS_REST_PATHS = ["/auth", "/.well-known/jwks.json"];
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.LOG_LEVEL)): Promise<RunningServer> {
   const production = config.NODE_ENV === "production";
   const metrics = createMetrics("gateway");
-  const subgraphUrls: Record<string, string> = { users: `${config.USERS_URL}/graphql` };
+  const subgraphUrls: Record<string, string> = {
+    users: `${config.USERS_URL}/graphql`,
+    catalog: `${config.CATALOG_URL}/graphql`,
+    orders: `${config.ORDERS_URL}/graphql`,
+  };
   const verifier = remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`);
 
   const gateway = new ApolloGateway({

@@ -9,3 +9,7 @@ export * from "./redis.js";
 export * from "./server.js";
 export * from "./shutdown.js";
 export * from "./pagination.js";
+export * from "./events.js";
+export * from "./outbox.js";
+export * from "./validation.js";
+export * from "./schema.js";

@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
-import { buildSubgraphSchema } from "@apollo/subgraph";
-import { parse } from "graphql";
 import {
   createLogger,
   createMetrics,
   createRedis,
+  loadTypeDefs,
   localJwksVerifier,
+  subgraphSchema,
   startSubgraphServer,
   applyMigrations,
   type Logger,
@@ -26,7 +25,7 @@ import { scryptHasher } from "./service/password-hasher.js";
 import { createAccessTokenIssuer } from "./service/token-issuer.js";
 import { UserService } from "./service/user-service.js";
 
-export const usersTypeDefs = parse(readFileSync(new URL("./graphql/schema.graphql", import.meta.url), "utf8"));
+export const usersTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/users/migrations", import.meta.url).pathname;
 
 export interface UsersServiceOptions {
@@ -67,7 +66,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     production: config.NODE_ENV === "production",
     logger,
     metrics: createMetrics("users"),
-    schema: buildSubgraphSchema({ typeDefs: usersTypeDefs, resolvers: resolvers as never }),
+    schema: subgraphSchema(usersTypeDefs, resolvers),
     verifier: localJwksVerifier(() => tokens.jwks()),
     readiness: [
       { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },

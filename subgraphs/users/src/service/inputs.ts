@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { badInput } from "@fixup/platform";
+import { parseInput } from "@fixup/platform";
 import { PASSWORD_MAX_LENGTH } from "../domain/password-policy.js";
 
 const email = z.email("must be a valid email address").max(254, "must be at most 254 characters");
@@ -24,15 +24,4 @@ export type RegisterInput = z.infer<typeof registerInput>;
 export type LoginInput = z.infer<typeof loginInput>;
 export type UpdateMeInput = z.infer<typeof updateMeInput>;
 
-/** Parses or throws BAD_USER_INPUT with `fields: { path: message }`. */
-export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  // reportInput lets a missing field ("is required") be told apart from a wrongly typed one.
-  const result = schema.safeParse(value ?? {}, { reportInput: true });
-  if (result.success) return result.data;
-  const fields: Record<string, string> = {};
-  for (const issue of result.error.issues) {
-    const key = issue.path.join(".") || "input";
-    fields[key] ??= issue.code === "invalid_type" && issue.input === undefined ? "is required" : issue.message;
-  }
-  throw badInput(fields);
-}
+export { parseInput };

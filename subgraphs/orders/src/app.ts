@@ -1,0 +1,79 @@
+import { hostname } from "node:os";
+import {
+  applyMigrations,
+  createLogger,
+  createMetrics,
+  createRedis,
+  eventStream,
+  loadTypeDefs,
+  subgraphSchema,
+  memoryEventBus,
+  redisEventBus,
+  remoteJwksVerifier,
+  startOutboxRelay,
+  startSubgraphServer,
+  type EventBus,
+  type Logger,
+  type Redis,
+  type RunningServer,
+} from "@fixup/platform";
+import type { OrdersConfig } from "./config.js";
+import type { OrdersContext } from "./graphql/context.js";
+import { resolvers } from "./graphql/resolvers.js";
+import { PrismaOrderRepository } from "./repository/order-repository.js";
+import { createPrisma } from "./repository/prisma.js";
+import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
+import { catalogEventHandler } from "./service/event-handlers.js";
+import { OrderService } from "./service/order-service.js";
+
+export const ordersTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
+export const migrationsDir = new URL("../../../prisma/orders/migrations", import.meta.url).pathname;
+
+export interface OrdersServiceOptions {
+  logger?: Logger;
+  redis?: Redis | null;
+  /** Shared in-process bus for the embedded default; otherwise built from Redis. */
+  bus?: EventBus;
+  /** Test hook: sees every SQL statement the service runs. */
+  onQuery?: (sql: string) => void;
+}
+
+export async function startOrdersService(config: OrdersConfig, options: OrdersServiceOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger("orders", config.LOG_LEVEL);
+  await applyMigrations(config.ORDERS_DATABASE_URL, migrationsDir);
+  const prisma = createPrisma(config.ORDERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
+  const ownRedis = options.redis === undefined && !options.bus ? createRedis(config.REDIS_URL) : null;
+  const redis = options.redis ?? ownRedis;
+  const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
+
+  const orders = new OrderService(new PrismaOrderRepository(prisma));
+  const relay = startOutboxRelay({ databaseUrl: config.ORDERS_DATABASE_URL, service: "orders", bus, logger });
+  const catalogEvents = bus.subscribe(
+    eventStream("catalog"),
+    "orders",
+    `orders-${hostname()}-${process.pid}`,
+    catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
+  );
+
+  return startSubgraphServer<OrdersContext>({
+    name: "orders",
+    port: config.ORDERS_PORT,
+    production: config.NODE_ENV === "production",
+    logger,
+    metrics: createMetrics("orders"),
+    schema: subgraphSchema(ordersTypeDefs, resolvers),
+    verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
+    readiness: [
+      { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
+      ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+    ],
+    context: (base) => ({ ...base, orders, loaders: orders.createLoaders(base.viewer) }),
+    onClose: async () => {
+      await catalogEvents.stop();
+      await relay.stop();
+      await prisma.$disconnect();
+      if (!options.bus) await bus.close();
+      await ownRedis?.quit();
+    },
+  });
+}

@@ -1,0 +1,47 @@
+import type { Offer, Order } from "./order.js";
+
+export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+
+export interface Actor {
+  userId: string;
+  roles: readonly Role[];
+}
+
+/** What the orders service knows about an actor's relation to one order. */
+export interface OrderRelation {
+  /** The actor has an offer (any status) on the order. */
+  hasOffer: boolean;
+  /** The actor is a provider who performs the order's service (read model). */
+  providesService: boolean;
+}
+
+const isAdmin = (actor: Actor) => actor.roles.includes("ADMIN");
+
+/**
+ * Customer, admins, providers who offered, and providers who could offer on an OPEN order for their service.
+ * Everyone else must not learn the order exists (NOT_FOUND, never FORBIDDEN).
+ */
+export function canViewOrder(actor: Actor, order: Order, relation: OrderRelation): boolean {
+  if (order.customerId === actor.userId || isAdmin(actor) || relation.hasOffer) return true;
+  return order.status === "OPEN" && actor.roles.includes("PROVIDER") && relation.providesService;
+}
+
+/** The customer and admins see every offer; a provider sees only their own. */
+export function visibleOffers(actor: Actor, order: Order, offers: Offer[]): Offer[] {
+  if (order.customerId === actor.userId || isAdmin(actor)) return offers;
+  return offers.filter((o) => o.providerId === actor.userId);
+}
+
+export type OfferRefusal = "NOT_PROVIDER" | "OWN_ORDER" | "SERVICE_NOT_OFFERED";
+
+/** Why an actor may not offer on an order, or null. Order status is checked by the state machine. */
+export function offerRefusal(actor: Actor, order: Order, providesService: boolean): OfferRefusal | null {
+  if (!actor.roles.includes("PROVIDER")) return "NOT_PROVIDER";
+  if (order.customerId === actor.userId) return "OWN_ORDER";
+  if (!providesService) return "SERVICE_NOT_OFFERED";
+  return null;
+}
+
+/** The provider whose offer was accepted: the only one who may start and complete the work. */
+export const isAssignedProvider = (actor: Actor, acceptedOffer: Offer | null): boolean =>
+  !!acceptedOffer && acceptedOffer.providerId === actor.userId;

@@ -1,0 +1,48 @@
+import type { Money } from "./money.js";
+import type { OfferStatus } from "./offer-status.js";
+import type { OrderStatus } from "./order-status.js";
+
+export interface Order {
+  id: string;
+  customerId: string;
+  serviceId: string;
+  title: string;
+  description: string;
+  address: string;
+  scheduledFor: Date | null;
+  budget: Money | null;
+  status: OrderStatus;
+  acceptedOfferId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Offer {
+  id: string;
+  orderId: string;
+  providerId: string;
+  price: Money;
+  message: string | null;
+  proposedStart: Date | null;
+  status: OfferStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Review {
+  id: string;
+  orderId: string;
+  authorId: string;
+  providerId: string;
+  rating: number;
+  comment: string | null;
+  createdAt: Date;
+}
+
+/** Integration events orders publishes (payloads are what consumers such as chat need, nothing more). */
+export const OrderEvents = {
+  OrderCreated: "OrderCreated",
+  OfferSubmitted: "OfferSubmitted",
+  OfferAccepted: "OfferAccepted",
+  OrderStatusChanged: "OrderStatusChanged",
+} as const;

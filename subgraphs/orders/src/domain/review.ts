@@ -1,0 +1,13 @@
+export const MAX_COMMENT_LENGTH = 2000;
+
+/** 0..5 in steps of 0.5. */
+export function ratingProblem(rating: number): string | null {
+  if (!Number.isFinite(rating) || rating < 0 || rating > 5) return "must be between 0 and 5";
+  if (!Number.isInteger(rating * 2)) return "must be in steps of 0.5";
+  return null;
+}
+
+export interface ProviderRating {
+  average: number;
+  count: number;
+}

@@ -1,0 +1,51 @@
+import { DateTimeResolver } from "graphql-scalars";
+import { requireViewer } from "@fixup/platform";
+import type { Resolvers } from "../generated/graphql.js";
+import type { OrdersContext } from "./context.js";
+
+const actor = async (ctx: OrdersContext) => requireViewer(await ctx.viewer());
+const user = (id: string) => ({ __typename: "User" as const, id });
+
+export const resolvers: Resolvers = {
+  DateTime: DateTimeResolver,
+  Query: {
+    order: async (_p, { id }, ctx) => ctx.orders.getOrder(await actor(ctx), id, ctx.loaders),
+    myOrders: async (_p, { status, first, after }, ctx) => ctx.orders.myOrders(await actor(ctx), status ?? null, { first, after }),
+    openOrders: async (_p, args, ctx) => ctx.orders.openOrders(await actor(ctx), args),
+    myOffers: async (_p, { status, first, after }, ctx) => ctx.orders.myOffers(await actor(ctx), status ?? null, { first, after }),
+  },
+  Mutation: {
+    createOrder: async (_p, { input }, ctx) => ctx.orders.createOrder(await actor(ctx), input),
+    cancelOrder: async (_p, { id }, ctx) => ctx.orders.cancelOrder(await actor(ctx), id, ctx.loaders),
+    submitOffer: async (_p, { input }, ctx) => ctx.orders.submitOffer(await actor(ctx), input, ctx.loaders),
+    withdrawOffer: async (_p, { id }, ctx) => ctx.orders.withdrawOffer(await actor(ctx), id, ctx.loaders),
+    acceptOffer: async (_p, { offerId }, ctx) => ctx.orders.acceptOffer(await actor(ctx), offerId, ctx.loaders),
+    startOrder: async (_p, { id }, ctx) => ctx.orders.startOrder(await actor(ctx), id, ctx.loaders),
+    completeOrder: async (_p, { id }, ctx) => ctx.orders.completeOrder(await actor(ctx), id, ctx.loaders),
+    reviewOrder: async (_p, args, ctx) => ctx.orders.reviewOrder(await actor(ctx), args, ctx.loaders),
+  },
+  User: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    orders: async (u, { status, first, after }, ctx) => ctx.orders.ordersOfUser(await actor(ctx), u.id, status ?? null, { first, after }),
+    rating: (u, _a, ctx) => ctx.loaders.rating.load(u.id),
+    reviews: (u, args, ctx) => ctx.orders.reviewsOf(u.id, args),
+  },
+  Order: {
+    __resolveReference: async (ref, ctx) => ctx.orders.visibleOrder(await ctx.viewer().catch(() => null), ref.id, ctx.loaders),
+    customer: (o) => user(o.customerId),
+    service: (o) => ({ __typename: "Service" as const, id: o.serviceId }),
+    offers: async (o, _a, ctx) => ctx.orders.offersOf(await actor(ctx), o, ctx.loaders),
+    acceptedOffer: async (o, _a, ctx) => ctx.orders.acceptedOfferOf(await actor(ctx), o, ctx.loaders),
+    review: (o, _a, ctx) => ctx.loaders.reviewOfOrder.load(o.id),
+  },
+  Offer: {
+    __resolveReference: (ref, ctx) => ctx.loaders.offer.load(ref.id),
+    order: async (o, _a, ctx) => ctx.orders.getOrder(await actor(ctx), o.orderId, ctx.loaders),
+    provider: (o) => user(o.providerId),
+  },
+  Review: {
+    order: async (r, _a, ctx) => ctx.orders.getOrder(await actor(ctx), r.orderId, ctx.loaders),
+    author: (r) => user(r.authorId),
+    provider: (r) => user(r.providerId),
+  },
+};

@@ -1,0 +1,253 @@
+import { afterCursorWhere, type OutboxRow, type PageRequest } from "@fixup/platform";
+import type { Money } from "../domain/money.js";
+import type { OfferStatus } from "../domain/offer-status.js";
+import type { Offer, Order, Review } from "../domain/order.js";
+import type { OrderStatus } from "../domain/order-status.js";
+import type { ProviderRating } from "../domain/review.js";
+import { toOffer, toOrder, toReview } from "./mappers.js";
+import { isUniqueViolation, type OrdersPrisma, type OrdersTx } from "./prisma.js";
+
+export interface NewOrder {
+  customerId: string;
+  serviceId: string;
+  title: string;
+  description: string;
+  address: string;
+  scheduledFor: Date | null;
+  budget: Money | null;
+}
+
+export interface NewOffer {
+  orderId: string;
+  providerId: string;
+  price: Money;
+  message: string | null;
+  proposedStart: Date | null;
+}
+
+export interface NewReview {
+  orderId: string;
+  authorId: string;
+  providerId: string;
+  rating: number;
+  comment: string | null;
+}
+
+export interface Page<T> {
+  rows: T[];
+  totalCount: number;
+}
+
+/** Raised inside a transaction to abort it with a domain reason; the service translates it. */
+export class ConflictError extends Error {}
+export class StaleStateError extends Error {}
+
+export interface OrderRepository {
+  createOrder(order: NewOrder, event: (order: Order) => OutboxRow): Promise<Order>;
+  findOrders(ids: readonly string[]): Promise<Order[]>;
+  listCustomerOrders(customerId: string, status: OrderStatus | null, page: PageRequest): Promise<Page<Order>>;
+  listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>>;
+  findOffers(ids: readonly string[]): Promise<Offer[]>;
+  offersOfOrders(orderIds: readonly string[]): Promise<Offer[]>;
+  listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>>;
+  /** Service ids the provider performs, per the catalog read model. */
+  servicesOfProvider(providerId: string): Promise<string[]>;
+  /**
+   * Inserts (or revives a WITHDRAWN) offer while holding the order row lock, so it cannot race an accept.
+   * Throws StaleStateError when the order is not OPEN, ConflictError when a live offer exists.
+   */
+  submitOffer(offer: NewOffer, event: (offer: Offer, order: Order) => OutboxRow): Promise<Offer>;
+  withdrawOffer(offerId: string, event: (offer: Offer) => OutboxRow): Promise<Offer>;
+  /**
+   * One transaction: the order moves OPEN → ASSIGNED only if still OPEN (conditional update: of concurrent accepts
+   * exactly one wins), the offer PENDING → ACCEPTED, every other PENDING offer → REJECTED.
+   */
+  acceptOffer(offerId: string, events: (order: Order, offer: Offer) => OutboxRow[]): Promise<Order>;
+  /** Conditional status change: only from `from`; StaleStateError when the order moved meanwhile. */
+  changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow): Promise<Order>;
+  createReview(review: NewReview): Promise<Review>;
+  reviewsOfOrders(orderIds: readonly string[]): Promise<Review[]>;
+  listProviderReviews(providerId: string, page: PageRequest): Promise<Page<Review>>;
+  ratingsOf(providerIds: readonly string[]): Promise<Map<string, ProviderRating>>;
+}
+
+const byCreated = [{ createdAt: "asc" as const }, { id: "asc" as const }];
+
+export class PrismaOrderRepository implements OrderRepository {
+  constructor(private readonly prisma: OrdersPrisma) {}
+
+  createOrder(order: NewOrder, event: (order: Order) => OutboxRow): Promise<Order> {
+    return this.prisma.$transaction(async (tx) => {
+      const row = await tx.order.create({
+        data: {
+          customerId: order.customerId,
+          serviceId: order.serviceId,
+          title: order.title,
+          description: order.description,
+          address: order.address,
+          scheduledFor: order.scheduledFor,
+          budgetAmount: order.budget?.amount ?? null,
+          budgetCurrency: order.budget?.currency ?? null,
+        },
+      });
+      const created = toOrder(row);
+      await tx.outboxEvent.create({ data: event(created) });
+      return created;
+    });
+  }
+
+  async findOrders(ids: readonly string[]): Promise<Order[]> {
+    return (await this.prisma.order.findMany({ where: { id: { in: [...ids] } } })).map(toOrder);
+  }
+
+  async listCustomerOrders(customerId: string, status: OrderStatus | null, page: PageRequest): Promise<Page<Order>> {
+    const where = { customerId, ...(status ? { status } : {}) };
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.order.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
+      this.prisma.order.count({ where }),
+    ]);
+    return { rows: rows.map(toOrder), totalCount };
+  }
+
+  async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
+    const serviceIds = await this.servicesOfProvider(providerId);
+    const where = { status: "OPEN" as const, serviceId: { in: serviceIds }, customerId: { not: providerId } };
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.order.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
+      this.prisma.order.count({ where }),
+    ]);
+    return { rows: rows.map(toOrder), totalCount };
+  }
+
+  async findOffers(ids: readonly string[]): Promise<Offer[]> {
+    return (await this.prisma.offer.findMany({ where: { id: { in: [...ids] } } })).map(toOffer);
+  }
+
+  async offersOfOrders(orderIds: readonly string[]): Promise<Offer[]> {
+    return (await this.prisma.offer.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: byCreated })).map(toOffer);
+  }
+
+  async listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>> {
+    const where = { providerId, ...(status ? { status } : {}) };
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.offer.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
+      this.prisma.offer.count({ where }),
+    ]);
+    return { rows: rows.map(toOffer), totalCount };
+  }
+
+  async servicesOfProvider(providerId: string): Promise<string[]> {
+    const rows = await this.prisma.providerService.findMany({ where: { providerId }, select: { serviceId: true } });
+    return rows.map((r) => r.serviceId);
+  }
+
+  async submitOffer(offer: NewOffer, event: (offer: Offer, order: Order) => OutboxRow): Promise<Offer> {
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const order = await lockOrder(tx, offer.orderId);
+        if (!order || order.status !== "OPEN") throw new StaleStateError(order?.status ?? "missing");
+        const existing = await tx.offer.findUnique({ where: { orderId_providerId: { orderId: offer.orderId, providerId: offer.providerId } } });
+        if (existing && existing.status !== "WITHDRAWN") throw new ConflictError("offer exists");
+        const data = {
+          priceAmount: offer.price.amount,
+          priceCurrency: offer.price.currency,
+          message: offer.message,
+          proposedStart: offer.proposedStart,
+          status: "PENDING" as const,
+        };
+        const row = existing
+          ? await tx.offer.update({ where: { id: existing.id }, data })
+          : await tx.offer.create({ data: { ...data, orderId: offer.orderId, providerId: offer.providerId } });
+        const saved = toOffer(row);
+        await tx.outboxEvent.create({ data: event(saved, order) });
+        return saved;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError("offer exists"); // lost the race to a parallel insert
+      throw error;
+    }
+  }
+
+  withdrawOffer(offerId: string, event: (offer: Offer) => OutboxRow): Promise<Offer> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.offer.updateMany({ where: { id: offerId, status: "PENDING" }, data: { status: "WITHDRAWN" } });
+      if (count !== 1) throw new StaleStateError("offer not pending");
+      const offer = toOffer(await tx.offer.findUniqueOrThrow({ where: { id: offerId } }));
+      await tx.outboxEvent.create({ data: event(offer) });
+      return offer;
+    });
+  }
+
+  acceptOffer(offerId: string, events: (order: Order, offer: Offer) => OutboxRow[]): Promise<Order> {
+    return this.prisma.$transaction(async (tx) => {
+      const offerRow = await tx.offer.findUnique({ where: { id: offerId } });
+      if (!offerRow) throw new StaleStateError("offer missing");
+      // The conditional update takes the order row lock; a concurrent accept blocks here and then sees ASSIGNED.
+      const { count } = await tx.order.updateMany({
+        where: { id: offerRow.orderId, status: "OPEN" },
+        data: { status: "ASSIGNED", acceptedOfferId: offerId },
+      });
+      if (count !== 1) throw new StaleStateError("order not open");
+      const accepted = await tx.offer.updateMany({ where: { id: offerId, status: "PENDING" }, data: { status: "ACCEPTED" } });
+      if (accepted.count !== 1) throw new StaleStateError("offer not pending");
+      await tx.offer.updateMany({
+        where: { orderId: offerRow.orderId, status: "PENDING", id: { not: offerId } },
+        data: { status: "REJECTED" },
+      });
+      const order = toOrder(await tx.order.findUniqueOrThrow({ where: { id: offerRow.orderId } }));
+      const offer = toOffer(await tx.offer.findUniqueOrThrow({ where: { id: offerId } }));
+      await tx.outboxEvent.createMany({ data: events(order, offer) });
+      return order;
+    });
+  }
+
+  changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow): Promise<Order> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.order.updateMany({ where: { id: orderId, status: { in: from } }, data: { status: to } });
+      if (count !== 1) throw new StaleStateError("order moved");
+      if (to === "CANCELLED") {
+        await tx.offer.updateMany({ where: { orderId, status: "PENDING" }, data: { status: "REJECTED" } });
+      }
+      const order = toOrder(await tx.order.findUniqueOrThrow({ where: { id: orderId } }));
+      await tx.outboxEvent.create({ data: event(order) });
+      return order;
+    });
+  }
+
+  async createReview(review: NewReview): Promise<Review> {
+    try {
+      return toReview(await this.prisma.review.create({ data: review }));
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictError("already reviewed");
+      throw error;
+    }
+  }
+
+  async reviewsOfOrders(orderIds: readonly string[]): Promise<Review[]> {
+    return (await this.prisma.review.findMany({ where: { orderId: { in: [...orderIds] } } })).map(toReview);
+  }
+
+  async listProviderReviews(providerId: string, page: PageRequest): Promise<Page<Review>> {
+    const [rows, totalCount] = await Promise.all([
+      this.prisma.review.findMany({ where: { providerId, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
+      this.prisma.review.count({ where: { providerId } }),
+    ]);
+    return { rows: rows.map(toReview), totalCount };
+  }
+
+  async ratingsOf(providerIds: readonly string[]): Promise<Map<string, ProviderRating>> {
+    const groups = await this.prisma.review.groupBy({
+      by: ["providerId"],
+      where: { providerId: { in: [...providerIds] } },
+      _avg: { rating: true },
+      _count: { _all: true },
+    });
+    return new Map(groups.map((g) => [g.providerId, { average: g._avg.rating ?? 0, count: g._count._all }]));
+  }
+}
+
+async function lockOrder(tx: OrdersTx, orderId: string): Promise<Order | null> {
+  const locked = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
+  if (!locked.length) return null;
+  return toOrder(await tx.order.findUniqueOrThrow({ where: { id: orderId } }));
+}

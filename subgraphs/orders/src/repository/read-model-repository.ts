@@ -1,0 +1,42 @@
+import type { OrdersPrisma } from "./prisma.js";
+import { isUniqueViolation } from "./prisma.js";
+
+/** Catalog facts orders needs for its own rules, applied exactly once per integration event. */
+export interface ProviderServicesReadModel {
+  assign(eventId: string, providerId: string, serviceId: string): Promise<boolean>;
+  unassign(eventId: string, providerId: string, serviceId: string): Promise<boolean>;
+}
+
+export class PrismaProviderServicesReadModel implements ProviderServicesReadModel {
+  constructor(private readonly prisma: OrdersPrisma) {}
+
+  assign(eventId: string, providerId: string, serviceId: string): Promise<boolean> {
+    return this.once(eventId, async (tx) => {
+      await tx.providerService.upsert({
+        where: { providerId_serviceId: { providerId, serviceId } },
+        create: { providerId, serviceId },
+        update: {},
+      });
+    });
+  }
+
+  unassign(eventId: string, providerId: string, serviceId: string): Promise<boolean> {
+    return this.once(eventId, async (tx) => {
+      await tx.providerService.deleteMany({ where: { providerId, serviceId } });
+    });
+  }
+
+  /** Records the event id in the same transaction as its effect: a redelivered event changes nothing. */
+  private async once(eventId: string, apply: (tx: Parameters<Parameters<OrdersPrisma["$transaction"]>[0]>[0]) => Promise<void>): Promise<boolean> {
+    try {
+      await this.prisma.$transaction(async (tx) => {
+        await tx.processedEvent.create({ data: { eventId } });
+        await apply(tx);
+      });
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,289 @@
+import DataLoader from "dataloader";
+import {
+  AppError,
+  badInput,
+  conflict,
+  ErrorCode,
+  forbidden,
+  notFound,
+  outboxRow,
+  pageRequest,
+  toConnection,
+  type Connection,
+  type PageArgs,
+  type Viewer,
+} from "@fixup/platform";
+import { canViewOrder, isAssignedProvider, offerRefusal, visibleOffers, type Actor } from "../domain/access.js";
+import { moneyProblems } from "../domain/money.js";
+import { canWithdraw } from "../domain/offer-status.js";
+import { OrderEvents, type Offer, type Order, type Review } from "../domain/order.js";
+import { allowedFrom, transition, type OrderCommand, type OrderStatus } from "../domain/order-status.js";
+import type { OfferStatus } from "../domain/offer-status.js";
+import { ratingProblem, type ProviderRating } from "../domain/review.js";
+import { ConflictError, StaleStateError, type OrderRepository, type Page } from "../repository/order-repository.js";
+import { createOrderInput, idInput, parseInput, reviewInput, submitOfferInput } from "./inputs.js";
+
+/** Per-request batch loaders: every list of entities costs one query, whatever its length. */
+export interface OrderLoaders {
+  order: DataLoader<string, Order | null>;
+  offer: DataLoader<string, Offer | null>;
+  offersOfOrder: DataLoader<string, Offer[]>;
+  reviewOfOrder: DataLoader<string, Review | null>;
+  rating: DataLoader<string, ProviderRating | null>;
+  servicesOfViewer: () => Promise<Set<string>>;
+}
+
+const statusChanged = (order: Order, from: OrderStatus) =>
+  outboxRow(OrderEvents.OrderStatusChanged, { orderId: order.id, customerId: order.customerId, from, to: order.status });
+
+const orderNotFound = () => notFound("Order");
+
+export class OrderService {
+  constructor(private readonly orders: OrderRepository) {}
+
+  createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
+    let services: Promise<Set<string>> | undefined;
+    return {
+      order: new DataLoader(async (ids) => byId(ids, await this.orders.findOrders(ids))),
+      offer: new DataLoader(async (ids) => byId(ids, await this.orders.findOffers(ids))),
+      offersOfOrder: new DataLoader(async (orderIds) => {
+        const offers = await this.orders.offersOfOrders(orderIds);
+        return orderIds.map((id) => offers.filter((o) => o.orderId === id));
+      }),
+      reviewOfOrder: new DataLoader(async (orderIds) => {
+        const reviews = await this.orders.reviewsOfOrders(orderIds);
+        return orderIds.map((id) => reviews.find((r) => r.orderId === id) ?? null);
+      }),
+      rating: new DataLoader(async (providerIds) => {
+        const ratings = await this.orders.ratingsOf(providerIds);
+        return providerIds.map((id) => ratings.get(id) ?? null);
+      }),
+      servicesOfViewer: () =>
+        (services ??= viewer().then(async (v) => new Set(v ? await this.orders.servicesOfProvider(v.userId) : []))),
+    };
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------
+
+  /** The order if the actor may see it; NOT_FOUND otherwise, so existence never leaks. */
+  async getOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
+    const orderId = parseInput(idInput("order"), id, "id");
+    const order = await loaders.order.load(orderId);
+    if (!order || !(await this.canView(actor, order, loaders))) throw orderNotFound();
+    return order;
+  }
+
+  async visibleOrder(actor: Actor | null, id: string, loaders: OrderLoaders): Promise<Order | null> {
+    const order = await loaders.order.load(id);
+    if (!order || !actor) return null;
+    return (await this.canView(actor, order, loaders)) ? order : null;
+  }
+
+  async offersOf(actor: Actor, order: Order, loaders: OrderLoaders): Promise<Offer[]> {
+    return visibleOffers(actor, order, await loaders.offersOfOrder.load(order.id));
+  }
+
+  async acceptedOfferOf(actor: Actor, order: Order, loaders: OrderLoaders): Promise<Offer | null> {
+    if (!order.acceptedOfferId) return null;
+    const offers = await this.offersOf(actor, order, loaders);
+    return offers.find((o) => o.id === order.acceptedOfferId) ?? null;
+  }
+
+  async myOrders(actor: Actor, status: OrderStatus | null, args: PageArgs): Promise<Connection<Order>> {
+    const page = pageRequest(args);
+    return connection(await this.orders.listCustomerOrders(actor.userId, status, page), page);
+  }
+
+  async ordersOfUser(actor: Actor, userId: string, status: OrderStatus | null, args: PageArgs): Promise<Connection<Order>> {
+    if (actor.userId !== userId && !actor.roles.includes("ADMIN")) throw forbidden("Only the user themself can list their orders");
+    const page = pageRequest(args);
+    return connection(await this.orders.listCustomerOrders(userId, status, page), page);
+  }
+
+  async openOrders(actor: Actor, args: PageArgs): Promise<Connection<Order>> {
+    if (!actor.roles.includes("PROVIDER")) throw forbidden("Only providers have an open-orders feed");
+    const page = pageRequest(args);
+    return connection(await this.orders.listOpenOrdersForProvider(actor.userId, page), page);
+  }
+
+  async myOffers(actor: Actor, status: OfferStatus | null, args: PageArgs): Promise<Connection<Offer>> {
+    const page = pageRequest(args);
+    return connection(await this.orders.listProviderOffers(actor.userId, status, page), page);
+  }
+
+  async reviewsOf(providerId: string, args: PageArgs): Promise<Connection<Review>> {
+    const page = pageRequest(args);
+    return connection(await this.orders.listProviderReviews(providerId, page), page);
+  }
+
+  // ---- commands ------------------------------------------------------------------------------------------
+
+  async createOrder(actor: Actor, raw: unknown): Promise<Order> {
+    if (!actor.roles.includes("CUSTOMER")) throw forbidden("Only customers can create orders");
+    const input = parseInput(createOrderInput, raw, "input");
+    const budget = input.budget ?? null;
+    const problems = budget ? moneyProblems(budget) : null;
+    if (problems) throw badInput(prefixed("input.budget", problems));
+    return this.orders.createOrder(
+      {
+        customerId: actor.userId,
+        serviceId: input.serviceId,
+        title: input.title,
+        description: input.description,
+        address: input.address,
+        scheduledFor: input.scheduledFor ?? null,
+        budget,
+      },
+      (order) => outboxRow(OrderEvents.OrderCreated, { orderId: order.id, customerId: order.customerId, serviceId: order.serviceId }),
+    );
+  }
+
+  async submitOffer(actor: Actor, raw: unknown, loaders: OrderLoaders): Promise<Offer> {
+    const input = parseInput(submitOfferInput, raw, "input");
+    const problems = moneyProblems(input.price);
+    if (problems) throw badInput(prefixed("input.price", problems));
+    const order = await this.getOrder(actor, input.orderId, loaders);
+    const refusal = offerRefusal(actor, order, (await loaders.servicesOfViewer()).has(order.serviceId));
+    if (refusal === "OWN_ORDER") throw forbidden("You cannot offer on your own order");
+    if (refusal === "NOT_PROVIDER") throw forbidden("Only providers can submit offers");
+    if (refusal === "SERVICE_NOT_OFFERED") throw forbidden("You do not perform this order's service");
+    this.ensure(order.status, "SUBMIT_OFFER");
+    try {
+      return await this.orders.submitOffer(
+        { orderId: order.id, providerId: actor.userId, price: input.price, message: input.message ?? null, proposedStart: input.proposedStart ?? null },
+        (offer, current) =>
+          outboxRow(OrderEvents.OfferSubmitted, { offerId: offer.id, orderId: current.id, providerId: offer.providerId, customerId: current.customerId }),
+      );
+    } catch (error) {
+      if (error instanceof ConflictError) throw conflict("You already have an offer on this order");
+      if (error instanceof StaleStateError) throw invalidState("Offers are only accepted on OPEN orders");
+      throw error;
+    }
+  }
+
+  async withdrawOffer(actor: Actor, id: string, loaders: OrderLoaders): Promise<Offer> {
+    const offer = await this.ownOffer(actor, id, loaders);
+    if (!canWithdraw(offer.status)) throw invalidState(`Cannot withdraw an offer that is ${offer.status}`);
+    try {
+      return await this.orders.withdrawOffer(offer.id, (o) =>
+        outboxRow("OfferWithdrawn", { offerId: o.id, orderId: o.orderId, providerId: o.providerId }),
+      );
+    } catch (error) {
+      if (error instanceof StaleStateError) throw invalidState("The offer is no longer pending");
+      throw error;
+    }
+  }
+
+  async acceptOffer(actor: Actor, offerId: string, loaders: OrderLoaders): Promise<Order> {
+    const id = parseInput(idInput("offer"), offerId, "offerId");
+    const offer = await loaders.offer.load(id);
+    const order = offer ? await this.visibleOrder(actor, offer.orderId, loaders) : null;
+    if (!offer || !order) throw notFound("Offer");
+    if (order.customerId !== actor.userId) {
+      // A provider can see their own offer but must not accept it; others do not learn it exists.
+      if (offer.providerId === actor.userId) throw forbidden("Only the order's customer can accept an offer");
+      throw notFound("Offer");
+    }
+    this.ensure(order.status, "ACCEPT_OFFER");
+    if (offer.status !== "PENDING") throw invalidState(`Cannot accept an offer that is ${offer.status}`);
+    try {
+      return await this.orders.acceptOffer(offer.id, (assigned, accepted) => [
+        outboxRow(OrderEvents.OfferAccepted, {
+          offerId: accepted.id, orderId: assigned.id, providerId: accepted.providerId, customerId: assigned.customerId,
+        }),
+        outboxRow(OrderEvents.OrderStatusChanged, {
+          orderId: assigned.id, customerId: assigned.customerId, providerId: accepted.providerId, from: "OPEN", to: assigned.status,
+        }),
+      ]);
+    } catch (error) {
+      if (error instanceof StaleStateError) throw invalidState("The order is no longer open or the offer is no longer pending");
+      throw error;
+    }
+  }
+
+  async startOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
+    return this.providerMove(actor, id, "START", loaders);
+  }
+
+  async completeOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
+    return this.providerMove(actor, id, "COMPLETE", loaders);
+  }
+
+  async cancelOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
+    const order = await this.getOrder(actor, id, loaders);
+    if (order.customerId !== actor.userId) throw forbidden("Only the order's customer can cancel it");
+    return this.move(order, "CANCEL");
+  }
+
+  async reviewOrder(actor: Actor, raw: unknown, loaders: OrderLoaders): Promise<Review> {
+    const input = parseInput(reviewInput, raw);
+    const problem = ratingProblem(input.rating);
+    if (problem) throw badInput({ rating: problem });
+    const order = await this.getOrder(actor, input.orderId, loaders);
+    if (order.customerId !== actor.userId) throw forbidden("Only the order's customer can review it");
+    this.ensure(order.status, "REVIEW");
+    const accepted = order.acceptedOfferId ? await loaders.offer.load(order.acceptedOfferId) : null;
+    if (!accepted) throw invalidState("The order has no assigned provider");
+    try {
+      return await this.orders.createReview({
+        orderId: order.id, authorId: actor.userId, providerId: accepted.providerId, rating: input.rating, comment: input.comment ?? null,
+      });
+    } catch (error) {
+      if (error instanceof ConflictError) throw conflict("This order has already been reviewed");
+      throw error;
+    }
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+
+  private async providerMove(actor: Actor, id: string, command: "START" | "COMPLETE", loaders: OrderLoaders): Promise<Order> {
+    const order = await this.getOrder(actor, id, loaders);
+    const accepted = order.acceptedOfferId ? await loaders.offer.load(order.acceptedOfferId) : null;
+    if (!isAssignedProvider(actor, accepted)) throw forbidden("Only the assigned provider can do this");
+    return this.move(order, command);
+  }
+
+  private async move(order: Order, command: OrderCommand): Promise<Order> {
+    const next = this.ensure(order.status, command);
+    try {
+      return await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status));
+    } catch (error) {
+      if (error instanceof StaleStateError) throw invalidState("The order changed meanwhile; reload it");
+      throw error;
+    }
+  }
+
+  private ensure(status: OrderStatus, command: OrderCommand): OrderStatus {
+    const result = transition(status, command);
+    if (!result.ok) throw invalidState(result.reason);
+    return result.next;
+  }
+
+  private async ownOffer(actor: Actor, id: string, loaders: OrderLoaders): Promise<Offer> {
+    const offerId = parseInput(idInput("offer"), id, "id");
+    const offer = await loaders.offer.load(offerId);
+    if (!offer || offer.providerId !== actor.userId) throw notFound("Offer");
+    return offer;
+  }
+
+  private async canView(actor: Actor, order: Order, loaders: OrderLoaders): Promise<boolean> {
+    if (order.customerId === actor.userId || actor.roles.includes("ADMIN")) return true;
+    const offers = await loaders.offersOfOrder.load(order.id);
+    const hasOffer = offers.some((o) => o.providerId === actor.userId);
+    const providesService = (await loaders.servicesOfViewer()).has(order.serviceId);
+    return canViewOrder(actor, order, { hasOffer, providesService });
+  }
+}
+
+const invalidState = (message: string) => new AppError(ErrorCode.INVALID_STATE, message);
+
+function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): Array<T | null> {
+  const map = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => map.get(id) ?? null);
+}
+
+const connection = <T extends { createdAt: Date; id: string }>(result: Page<T>, page: ReturnType<typeof pageRequest>) =>
+  toConnection(result.rows, page, result.totalCount, (r) => r, (r) => r);
+
+const prefixed = (prefix: string, problems: Record<string, string>) =>
+  Object.fromEntries(Object.entries(problems).map(([k, v]) => [`${prefix}.${k}`, v]));
