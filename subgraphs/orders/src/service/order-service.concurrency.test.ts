@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { AppError, ErrorCode } from "@fixup/platform";
+import { ErrorCode, type AppError } from "@fixup/platform";
 import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../app.js";
 import type { Actor } from "../domain/access.js";
