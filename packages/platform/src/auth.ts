@@ -9,7 +9,7 @@ export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
 
 export interface Viewer {
   userId: string;
-  roles: Role[];
+  roles: readonly Role[];
 }
 
 export interface TokenVerifier {
