@@ -18,7 +18,8 @@ export async function startEmbeddedPostgres(name: string, dataRoot: string, port
   const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 32 });
   await server.start();
   return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    // getServerConn() reports the bound port, which matters when `port` is 0.
+    url: `postgresql://postgres:postgres@${server.getServerConn()}/postgres?sslmode=disable`,
     async stop() {
       await server.stop();
       await db.close();

@@ -129,6 +129,24 @@ export class AuthService {
     await this.deps.users.delete(userId); // refresh tokens go with it (ON DELETE CASCADE)
   }
 
+  /**
+   * Operator action (CLI, never exposed over the API): makes `email` an ADMIN, creating the account when missing.
+   * An existing account keeps its password and other roles.
+   */
+  async createAdmin(raw: unknown): Promise<{ user: User; created: boolean }> {
+    const input = parseInput(registerInput, raw);
+    const email = normalizeEmail(input.email);
+    const existing = await this.deps.users.findByEmailWithPassword(email);
+    if (existing) {
+      const roles = [...new Set([...existing.roles, "ADMIN" as const])];
+      return { user: await this.deps.users.update(existing.id, { roles }), created: false };
+    }
+    const problem = passwordProblem(input.password, email);
+    if (problem) throw badInput({ password: problem });
+    const passwordHash = await this.deps.hasher.hash(input.password);
+    return { user: await this.deps.users.create({ email, name: input.name, passwordHash, roles: ["ADMIN"] }), created: true };
+  }
+
   async jwks() {
     return this.deps.tokens.jwks();
   }
