@@ -13,3 +13,6 @@ export * from "./events.js";
 export * from "./outbox.js";
 export * from "./validation.js";
 export * from "./schema.js";
+export * from "./prisma.js";
+export * from "./pubsub.js";
+export * from "./subscriptions.js";

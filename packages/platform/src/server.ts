@@ -5,13 +5,14 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
-import type { Express, Request } from "express";
+import type { Express } from "express";
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { AppError, formatGraphQLError } from "./errors.js";
 import { createBaseApp, jsonBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
 import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
 import type { Logger } from "./logger.js";
 import { metricsPlugin, type Metrics } from "./metrics.js";
+import { startSubscriptionServer, type WsRequestInfo } from "./subscriptions.js";
 
 export interface RequestContext {
   requestId: string;
@@ -36,8 +37,10 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   schema: GraphQLSchema;
   verifier: TokenVerifier;
   readiness: ReadinessCheck[];
-  /** Adds service-specific fields (services, loaders) to the base request context. */
-  context: (base: RequestContext, req: Request) => TContext | Promise<TContext>;
+  /** Adds service-specific fields (services, loaders) to the base request context (HTTP and WebSocket alike). */
+  context: (base: RequestContext, req: WsRequestInfo) => TContext | Promise<TContext>;
+  /** Serve graphql-ws subscriptions on /graphql too. */
+  subscriptions?: boolean;
   /** REST shims, mounted before GraphQL. */
   routes?: (app: Express) => void;
   plugins?: ApolloServerPlugin<TContext>[];
@@ -112,6 +115,19 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));
 
+  const formatError = appErrorFormatter(logger);
+  const subscriptions = options.subscriptions
+    ? startSubscriptionServer({
+        httpServer,
+        schema: options.schema,
+        verifier: options.verifier,
+        logger,
+        production: options.production,
+        context: options.context,
+        formatError,
+      })
+    : null;
+
   const port = await listen(httpServer, options.port, options.host ?? "127.0.0.1");
   const url = `http://${options.host ?? "127.0.0.1"}:${port}`;
   logger.info({ url: `${url}/graphql` }, `${options.name} subgraph ready`);
@@ -121,6 +137,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     port,
     close: () =>
       (closing ??= (async () => {
+        await subscriptions?.close();
         await apollo.stop(); // stops accepting, drains in-flight requests (drain plugin)
         await options.onClose?.();
         logger.info(`${options.name} stopped`);

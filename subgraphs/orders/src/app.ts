@@ -12,7 +12,9 @@ import {
   remoteJwksVerifier,
   startOutboxRelay,
   startSubgraphServer,
+  createPubSub,
   type EventBus,
+  type PubSub,
   type Logger,
   type Redis,
   type RunningServer,
@@ -24,6 +26,7 @@ import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
 import { catalogEventHandler } from "./service/event-handlers.js";
+import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
 export const ordersTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
@@ -34,6 +37,8 @@ export interface OrdersServiceOptions {
   redis?: Redis | null;
   /** Shared in-process bus for the embedded default; otherwise built from Redis. */
   bus?: EventBus;
+  /** Shared in-process pub/sub for the embedded default; otherwise built from Redis. */
+  pubsub?: PubSub;
   /** Test hook: sees every SQL statement the service runs. */
   onQuery?: (sql: string) => void;
 }
@@ -46,7 +51,9 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   const redis = options.redis ?? ownRedis;
   const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
 
-  const orders = new OrderService(new PrismaOrderRepository(prisma));
+  const pubsub = options.pubsub ?? createPubSub(redis, logger);
+  const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
+  const orders = new OrderService(new PrismaOrderRepository(prisma), live);
   const relay = startOutboxRelay({ databaseUrl: config.ORDERS_DATABASE_URL, service: "orders", bus, logger });
   const catalogEvents = bus.subscribe(
     eventStream("catalog"),
@@ -67,12 +74,14 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
       { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
       ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
     ],
-    context: (base) => ({ ...base, orders, loaders: orders.createLoaders(base.viewer) }),
+    subscriptions: true,
+    context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer) }),
     onClose: async () => {
       await catalogEvents.stop();
       await relay.stop();
       await prisma.$disconnect();
       if (!options.bus) await bus.close();
+      if (!options.pubsub) await pubsub.close();
       await ownRedis?.quit();
     },
   });

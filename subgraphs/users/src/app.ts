@@ -32,13 +32,15 @@ export interface UsersServiceOptions {
   logger?: Logger;
   /** Shared client (embedded mode passes none and gets in-process stand-ins). */
   redis?: Redis | null;
+  /** Test hook: sees every SQL statement the service runs. */
+  onQuery?: (sql: string) => void;
 }
 
 /** Wiring only: builds the users subgraph from config and starts it. */
 export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger("users", config.LOG_LEVEL);
   await applyMigrations(config.USERS_DATABASE_URL, migrationsDir);
-  const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE);
+  const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
   const ownRedis = options.redis === undefined ? createRedis(config.REDIS_URL) : null;
   const redis = options.redis ?? ownRedis;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");

@@ -1,6 +1,7 @@
 import { DateTimeResolver } from "graphql-scalars";
 import { requireViewer } from "@fixup/platform";
 import type { Resolvers } from "../generated/graphql.js";
+import { liveTopics } from "../service/live-events.js";
 import type { OrdersContext } from "./context.js";
 
 const actor = async (ctx: OrdersContext) => requireViewer(await ctx.viewer());
@@ -12,6 +13,7 @@ export const resolvers: Resolvers = {
     order: async (_p, { id }, ctx) => ctx.orders.getOrder(await actor(ctx), id, ctx.loaders),
     myOrders: async (_p, { status, first, after }, ctx) => ctx.orders.myOrders(await actor(ctx), status ?? null, { first, after }),
     openOrders: async (_p, args, ctx) => ctx.orders.openOrders(await actor(ctx), args),
+    offer: async (_p, { id }, ctx) => ctx.orders.getOffer(await actor(ctx), id, ctx.loaders),
     myOffers: async (_p, { status, first, after }, ctx) => ctx.orders.myOffers(await actor(ctx), status ?? null, { first, after }),
   },
   Mutation: {
@@ -23,6 +25,28 @@ export const resolvers: Resolvers = {
     startOrder: async (_p, { id }, ctx) => ctx.orders.startOrder(await actor(ctx), id, ctx.loaders),
     completeOrder: async (_p, { id }, ctx) => ctx.orders.completeOrder(await actor(ctx), id, ctx.loaders),
     reviewOrder: async (_p, args, ctx) => ctx.orders.reviewOrder(await actor(ctx), args, ctx.loaders),
+  },
+  Subscription: {
+    offerSubmitted: {
+      subscribe: async (_p, { orderId }, ctx) => {
+        const order = await ctx.orders.authorizeOfferFeed(await actor(ctx), orderId, ctx.loaders);
+        return ctx.pubsub.subscribe(liveTopics.offerSubmitted(order.id));
+      },
+      resolve: async (payload: { id: string }, _a: unknown, ctx: OrdersContext) => {
+        ctx.loaders = ctx.orders.createLoaders(ctx.viewer);
+        return ctx.orders.getOffer(await actor(ctx), payload.id, ctx.loaders);
+      },
+    },
+    orderUpdated: {
+      subscribe: async (_p, { orderId }, ctx) => {
+        const order = await ctx.orders.authorizeOrderFeed(await actor(ctx), orderId, ctx.loaders);
+        return ctx.pubsub.subscribe(liveTopics.orderUpdated(order.id));
+      },
+      resolve: async (payload: { id: string }, _a: unknown, ctx: OrdersContext) => {
+        ctx.loaders = ctx.orders.createLoaders(ctx.viewer);
+        return ctx.orders.getOrder(await actor(ctx), payload.id, ctx.loaders);
+      },
+    },
   },
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),

@@ -22,6 +22,7 @@ import type { OfferStatus } from "../domain/offer-status.js";
 import { ratingProblem, type ProviderRating } from "../domain/review.js";
 import { ConflictError, StaleStateError, type OrderRepository, type Page } from "../repository/order-repository.js";
 import { createOrderInput, idInput, parseInput, reviewInput, submitOfferInput } from "./inputs.js";
+import { noLiveEvents, type LiveEvents } from "./live-events.js";
 
 /** Per-request batch loaders: every list of entities costs one query, whatever its length. */
 export interface OrderLoaders {
@@ -39,7 +40,10 @@ const statusChanged = (order: Order, from: OrderStatus) =>
 const orderNotFound = () => notFound("Order");
 
 export class OrderService {
-  constructor(private readonly orders: OrderRepository) {}
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly live: LiveEvents = noLiveEvents,
+  ) {}
 
   createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
     let services: Promise<Set<string>> | undefined;
@@ -87,6 +91,34 @@ export class OrderService {
     if (!order.acceptedOfferId) return null;
     const offers = await this.offersOf(actor, order, loaders);
     return offers.find((o) => o.id === order.acceptedOfferId) ?? null;
+  }
+
+  /** An offer is visible to its provider, the order's customer and admins; NOT_FOUND to everyone else. */
+  async getOffer(actor: Actor, id: string, loaders: OrderLoaders): Promise<Offer> {
+    const offerId = parseInput(idInput("offer"), id, "id");
+    const offer = await loaders.offer.load(offerId);
+    const order = offer ? await loaders.order.load(offer.orderId) : null;
+    if (!offer || !order) throw notFound("Offer");
+    if (offer.providerId !== actor.userId && order.customerId !== actor.userId && !actor.roles.includes("ADMIN")) {
+      throw notFound("Offer");
+    }
+    return offer;
+  }
+
+  /** offerSubmitted is for the order's customer (and admins) only. */
+  async authorizeOfferFeed(actor: Actor, orderId: string, loaders: OrderLoaders): Promise<Order> {
+    const order = await this.getOrder(actor, orderId, loaders);
+    if (order.customerId !== actor.userId && !actor.roles.includes("ADMIN")) throw forbidden("Only the order's customer can follow its offers");
+    return order;
+  }
+
+  /** orderUpdated is for the customer, admins and providers who offered (not merely could offer). */
+  async authorizeOrderFeed(actor: Actor, orderId: string, loaders: OrderLoaders): Promise<Order> {
+    const order = await this.getOrder(actor, orderId, loaders);
+    if (order.customerId === actor.userId || actor.roles.includes("ADMIN")) return order;
+    const offers = await loaders.offersOfOrder.load(order.id);
+    if (!offers.some((o) => o.providerId === actor.userId)) throw forbidden("Only the customer and offering providers can follow this order");
+    return order;
   }
 
   async myOrders(actor: Actor, status: OrderStatus | null, args: PageArgs): Promise<Connection<Order>> {
@@ -149,11 +181,14 @@ export class OrderService {
     if (refusal === "SERVICE_NOT_OFFERED") throw forbidden("You do not perform this order's service");
     this.ensure(order.status, "SUBMIT_OFFER");
     try {
-      return await this.orders.submitOffer(
+      const offer = await this.orders.submitOffer(
         { orderId: order.id, providerId: actor.userId, price: input.price, message: input.message ?? null, proposedStart: input.proposedStart ?? null },
         (offer, current) =>
           outboxRow(OrderEvents.OfferSubmitted, { offerId: offer.id, orderId: current.id, providerId: offer.providerId, customerId: current.customerId }),
       );
+      await this.live.offerSubmitted(offer);
+      await this.live.orderUpdated(order);
+      return offer;
     } catch (error) {
       if (error instanceof ConflictError) throw conflict("You already have an offer on this order");
       if (error instanceof StaleStateError) throw invalidState("Offers are only accepted on OPEN orders");
@@ -165,9 +200,12 @@ export class OrderService {
     const offer = await this.ownOffer(actor, id, loaders);
     if (!canWithdraw(offer.status)) throw invalidState(`Cannot withdraw an offer that is ${offer.status}`);
     try {
-      return await this.orders.withdrawOffer(offer.id, (o) =>
+      const withdrawn = await this.orders.withdrawOffer(offer.id, (o) =>
         outboxRow("OfferWithdrawn", { offerId: o.id, orderId: o.orderId, providerId: o.providerId }),
       );
+      const order = await loaders.order.load(withdrawn.orderId);
+      if (order) await this.live.orderUpdated(order);
+      return withdrawn;
     } catch (error) {
       if (error instanceof StaleStateError) throw invalidState("The offer is no longer pending");
       throw error;
@@ -187,7 +225,7 @@ export class OrderService {
     this.ensure(order.status, "ACCEPT_OFFER");
     if (offer.status !== "PENDING") throw invalidState(`Cannot accept an offer that is ${offer.status}`);
     try {
-      return await this.orders.acceptOffer(offer.id, (assigned, accepted) => [
+      const assigned = await this.orders.acceptOffer(offer.id, (assigned, accepted) => [
         outboxRow(OrderEvents.OfferAccepted, {
           offerId: accepted.id, orderId: assigned.id, providerId: accepted.providerId, customerId: assigned.customerId,
         }),
@@ -195,6 +233,8 @@ export class OrderService {
           orderId: assigned.id, customerId: assigned.customerId, providerId: accepted.providerId, from: "OPEN", to: assigned.status,
         }),
       ]);
+      await this.live.orderUpdated(assigned);
+      return assigned;
     } catch (error) {
       if (error instanceof StaleStateError) throw invalidState("The order is no longer open or the offer is no longer pending");
       throw error;
@@ -246,7 +286,9 @@ export class OrderService {
   private async move(order: Order, command: OrderCommand): Promise<Order> {
     const next = this.ensure(order.status, command);
     try {
-      return await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status));
+      const moved = await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status));
+      await this.live.orderUpdated(moved);
+      return moved;
     } catch (error) {
       if (error instanceof StaleStateError) throw invalidState("The order changed meanwhile; reload it");
       throw error;

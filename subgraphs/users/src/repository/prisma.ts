@@ -1,10 +1,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { attachQueryLog, queryLogOptions } from "@fixup/platform";
 import { PrismaClient } from "../generated/prisma/client.js";
 
 export type UsersPrisma = InstanceType<typeof PrismaClient>;
 
-export function createPrisma(databaseUrl: string, poolSize = 10): UsersPrisma {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) });
+export function createPrisma(databaseUrl: string, poolSize = 10, onQuery?: (sql: string) => void): UsersPrisma {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+  return attachQueryLog(new PrismaClient({ adapter, ...queryLogOptions(onQuery) }), onQuery);
 }
 
 /** Prisma's known-request error codes we translate; anything else propagates as an internal error. */
