@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
 import { ApolloArmor } from "@escape.tech/graphql-armor";
-import { GraphQLError } from "graphql";
+import { GraphQLError, type GraphQLSchema } from "graphql";
 import {
   AppError,
   appErrorFormatter,
@@ -29,6 +29,8 @@ import type { GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ForwardingDataSource } from "./data-source.js";
 import { proxyTo } from "./rest-proxy.js";
+import { subscriptionOwners } from "./subscription-plan.js";
+import { startGatewaySubscriptions } from "./subscription-server.js";
 
 export const supergraphPath = new URL("../../schema/supergraph.graphql", import.meta.url);
 
@@ -45,9 +47,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   };
   const verifier = remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`);
 
+  const supergraphSdl = readFileSync(supergraphPath, "utf8");
   const gateway = new ApolloGateway({
-    supergraphSdl: readFileSync(supergraphPath, "utf8"),
+    supergraphSdl,
     buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
+  });
+  const owners = subscriptionOwners(supergraphSdl);
+  let apiSchema: GraphQLSchema | undefined;
+  gateway.onSchemaLoadOrUpdate((loaded) => {
+    apiSchema = loaded.apiSchema;
   });
   const armor = new ApolloArmor({
     maxDepth: { n: config.MAX_QUERY_DEPTH, flattenFragments: true },
@@ -100,6 +108,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       },
     }),
   );
+  const subscriptions = startGatewaySubscriptions({
+    httpServer,
+    apollo,
+    verifier,
+    logger,
+    schema: () => (apiSchema ? { apiSchema, owners } : undefined),
+    subgraphUrls,
+  });
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));
 
@@ -112,6 +128,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     port,
     close: () =>
       (closing ??= (async () => {
+        await subscriptions.close();
         await apollo.stop();
         logger.info("gateway stopped");
       })()),

@@ -1,0 +1,179 @@
+import type { Server } from "node:http";
+import type { ApolloServer } from "@apollo/server";
+import { GraphQLError, print, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { createClient, type Client } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import WebSocket, { WebSocketServer } from "ws";
+import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
+import type { GatewayContext } from "./context.js";
+import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
+
+export interface GatewaySubscriptionOptions {
+  httpServer: Server;
+  apollo: ApolloServer<GatewayContext>;
+  verifier: TokenVerifier;
+  logger: Logger;
+  /** Current API schema and Subscription-field owners (they change only with the supergraph). */
+  schema: () => { apiSchema: GraphQLSchema; owners: Map<string, string> } | undefined;
+  /** Base HTTP URL of each subgraph by name; its graphql-ws endpoint is the same path over ws. */
+  subgraphUrls: Record<string, string>;
+}
+
+interface SharedClient {
+  client: Client;
+  refs: number;
+}
+
+const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === "string" ? value : undefined;
+};
+
+const toWsUrl = (httpUrl: string) => httpUrl.replace(/^http/, "ws");
+
+const errorResult = (message: string, code: string): ExecutionResult => ({
+  errors: [new GraphQLError(message, { extensions: { code } })],
+});
+
+/**
+ * graphql-ws for clients on the gateway's /graphql. Each subscription's root field is forwarded to its owning
+ * subgraph over graphql-ws; every event is then resolved through the gateway's normal federated query path with the
+ * client's own credentials. Upstream sockets are shared per (subgraph, credentials), so one client's many
+ * subscriptions use one upstream connection.
+ */
+export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): { close(): Promise<void> } {
+  const { logger } = options;
+  const clients = new Map<string, SharedClient>();
+
+  const acquire = (subgraph: string, authorization: string): { client: Client; release: () => void } => {
+    const key = `${subgraph}\u0000${authorization}`;
+    let shared = clients.get(key);
+    if (!shared) {
+      const base = options.subgraphUrls[subgraph];
+      if (!base) throw new SubscriptionPlanError(`No URL for subgraph ${subgraph}`);
+      shared = {
+        refs: 0,
+        client: createClient({
+          url: toWsUrl(base),
+          webSocketImpl: WebSocket,
+          connectionParams: { authorization },
+          lazy: true,
+          lazyCloseTimeout: 0,
+          retryAttempts: 0,
+        }),
+      };
+      clients.set(key, shared);
+    }
+    const held = shared;
+    held.refs += 1;
+    return {
+      client: held.client,
+      release: () => {
+        held.refs -= 1;
+        if (held.refs === 0 && clients.get(key) === held) {
+          clients.delete(key);
+          void held.client.dispose();
+        }
+      },
+    };
+  };
+
+  async function executeThroughGateway(query: string, variables: Record<string, unknown>, context: GatewayContext) {
+    const response = await options.apollo.executeOperation({ query, variables }, { contextValue: context });
+    if (response.body.kind !== "single") return errorResult("Incremental delivery is not supported here", ErrorCode.BAD_USER_INPUT);
+    const { data, errors } = response.body.singleResult;
+    return { data: data ?? null, errors: errors?.map(toGraphQLError) } as ExecutionResult;
+  }
+
+  async function* forward(
+    plan: ReturnType<typeof planSubscription>,
+    context: GatewayContext,
+  ): AsyncGenerator<ExecutionResult> {
+    const { client, release } = acquire(plan.subgraph, context.authorization ?? "");
+    const upstream = client.iterate<Record<string, { id?: string } | null>>(plan.upstream);
+    try {
+      for await (const event of upstream) {
+        if (event.errors?.length) {
+          yield { errors: event.errors.map(toGraphQLError) };
+          return;
+        }
+        const id = Object.values(event.data ?? {})[0]?.id;
+        if (!id) continue;
+        const { query, variables } = plan.refetch(id);
+        const result = await executeThroughGateway(query, variables, context);
+        // An event the client may no longer see (null without errors) is skipped, not sent as a broken payload.
+        if (!result.errors?.length && (result.data as Record<string, unknown> | null)?.[plan.responseKey] == null) continue;
+        yield result;
+      }
+    } catch (error) {
+      if (Array.isArray(error)) {
+        yield { errors: (error as GraphQLFormattedError[]).map(toGraphQLError) };
+      } else {
+        logger.warn({ err: error, subgraph: plan.subgraph }, "upstream subscription failed");
+        yield errorResult(`Subscription source ${plan.subgraph} is unavailable`, ErrorCode.INTERNAL_SERVER_ERROR);
+      }
+    } finally {
+      await upstream.return?.();
+      release();
+    }
+  }
+
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql" });
+  const cleanup = useServer<Record<string, unknown>, { gatewayContext?: GatewayContext }>(
+    {
+      schema: () => {
+        const current = options.schema();
+        if (!current) throw new Error("gateway schema not loaded yet");
+        return current.apiSchema;
+      },
+      onConnect: async (ctx) => {
+        try {
+          if (await viewerFromHeader(authorizationOf(ctx.connectionParams), options.verifier)) return true;
+        } catch {
+          // bad or expired token
+        }
+        ctx.extra.socket.close(WS_UNAUTHORIZED, "Unauthorized");
+        return false;
+      },
+      context: (ctx): GatewayContext => ({
+        requestId: crypto.randomUUID(),
+        authorization: authorizationOf(ctx.connectionParams),
+        forwardedFor: ctx.extra.request.socket.remoteAddress ?? "",
+      }),
+      subscribe: async (args) => {
+        const context = args.contextValue as GatewayContext;
+        try {
+          await viewerFromHeader(context.authorization, options.verifier); // still valid for this subscription?
+        } catch {
+          return errorResult("Access token invalid or expired", ErrorCode.UNAUTHENTICATED);
+        }
+        const current = options.schema();
+        if (!current) return errorResult("Gateway is starting", ErrorCode.INTERNAL_SERVER_ERROR);
+        try {
+          const plan = planSubscription(args.document, args.operationName, args.variableValues ?? {}, current.apiSchema, current.owners);
+          return forward(plan, context);
+        } catch (error) {
+          if (error instanceof SubscriptionPlanError) return errorResult(error.message, ErrorCode.BAD_USER_INPUT);
+          throw error;
+        }
+      },
+      // Queries and mutations sent over the socket take the normal HTTP path's executor.
+      execute: async (args) =>
+        executeThroughGateway(print(args.document), args.variableValues ?? {}, args.contextValue as GatewayContext),
+    },
+    wsServer,
+  );
+
+  return {
+    async close() {
+      await cleanup.dispose();
+      await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      await Promise.all([...clients.values()].map((c) => c.client.dispose()));
+      clients.clear();
+    },
+  };
+}
+
+function toGraphQLError(error: GraphQLFormattedError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: error.extensions, path: error.path });
+}
