@@ -20,6 +20,10 @@ export interface Subscription {
  * At-least-once delivery between services: a stream per producing service, a consumer group per consuming
  * service. Handlers must be idempotent (keyed by event id); an event is acknowledged only after its handler
  * succeeds, so a crash mid-handler redelivers it.
+ *
+ * `Subscription.stop()` stops reading, lets an in-flight handler finish (bounded: a handler that hangs is
+ * abandoned, its event stays unacknowledged and is redelivered) and resolves once nothing else will run.
+ * `close()` stops every subscription of the bus.
  */
 export interface EventBus {
   publish(stream: string, event: IntegrationEvent): Promise<void>;
@@ -29,11 +33,45 @@ export interface EventBus {
 
 export const eventStream = (service: string) => `fixup:events:${service}`;
 
-const parseEvent = (fields: string[]): IntegrationEvent | null => {
-  const index = fields.indexOf("event");
-  const raw = index >= 0 ? fields[index + 1] : undefined;
-  return raw ? (JSON.parse(raw) as IntegrationEvent) : null;
-};
+/** Upper bound on how long stop() waits for an in-flight handler. */
+const STOP_GRACE_MS = 5_000;
+/** Pause before retrying an event whose handler failed (no hot loop on a poison event). */
+const RETRY_DELAY_MS = 200;
+
+type StreamEntry = [id: string, fields: string[] | null];
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    promise.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/** A sleep that `interrupt()` ends early (stop() must not wait out a retry delay or an idle wait). */
+function interruptibleSleep() {
+  let current: (() => void) | undefined;
+  return {
+    sleep(ms: number): Promise<void> {
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          if (current === done) current = undefined;
+          resolve();
+        };
+        const timer = setTimeout(done, ms).unref();
+        current = done;
+      });
+    },
+    interrupt() {
+      current?.();
+    },
+  };
+}
 
 export interface RedisEventBusOptions {
   logger: Logger;
@@ -46,7 +84,21 @@ export interface RedisEventBusOptions {
 
 export function redisEventBus(redis: Redis, options: RedisEventBusOptions): EventBus {
   const { logger, maxLength = 1_000_000, blockMs = 1_000, claimIdleMs = 30_000 } = options;
-  const readers = new Set<Redis>();
+  const subscriptions = new Set<Subscription>();
+
+  const parseEvent = (stream: string, entryId: string, fields: string[]): IntegrationEvent | null => {
+    const index = fields.indexOf("event");
+    const raw = index >= 0 ? fields[index + 1] : undefined;
+    if (!raw) return null;
+    try {
+      return JSON.parse(raw) as IntegrationEvent;
+    } catch (error) {
+      // Retrying cannot fix it: acknowledge and move on rather than block the group forever.
+      logger.error({ err: error, stream, entryId }, "unparseable stream entry; skipped");
+      return null;
+    }
+  };
+
   return {
     async publish(stream, event) {
       await redis.xadd(stream, "MAXLEN", "~", String(maxLength), "*", "event", JSON.stringify(event));
@@ -54,80 +106,114 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
     subscribe(stream, group, consumer, handler) {
       // Blocking reads need their own connection.
       const reader = redis.duplicate();
-      readers.add(reader);
       let running = true;
-      const handle = async (entries: Array<[string, string[]]>) => {
+      let blocked = false;
+      const pause = interruptibleSleep();
+
+      /** Handles entries in order; false when a handler failed (that entry stays pending and goes first next). */
+      const handle = async (entries: StreamEntry[]): Promise<boolean> => {
         for (const [entryId, fields] of entries) {
-          if (!running) return;
-          const event = parseEvent(fields);
-          try {
-            if (event) await handler(event);
-            await reader.xack(stream, group, entryId);
-          } catch (error) {
-            logger.error({ err: error, stream, entryId, type: event?.type }, "event handler failed; will retry");
-            return; // keep order: retry this entry before later ones
+          if (!running) return true;
+          // No fields: the entry was trimmed (MAXLEN) or deleted while pending; only the ack is left to do.
+          const event = fields ? parseEvent(stream, entryId, fields) : null;
+          if (event) {
+            try {
+              await handler(event);
+            } catch (error) {
+              logger.error({ err: error, stream, entryId, type: event.type }, "event handler failed; will retry");
+              return false;
+            }
           }
+          await reader.xack(stream, group, entryId);
         }
+        return true;
       };
+
       const loop = (async () => {
-        await reader.xgroup("CREATE", stream, group, "0", "MKSTREAM").catch((error: Error) => {
-          if (!error.message.includes("BUSYGROUP")) throw error;
-        });
+        let groupReady = false;
         while (running) {
           try {
-            // Own pending entries first (a previous run of this consumer died before acking), then stale ones
-            // of dead consumers, then new entries.
+            if (!groupReady) {
+              await reader.xgroup("CREATE", stream, group, "0", "MKSTREAM").catch((error: Error) => {
+                if (!error.message.includes("BUSYGROUP")) throw error;
+              });
+              groupReady = true;
+            }
+            // Own pending entries first (a previous run of this consumer died before acking, or a handler failed),
+            // then stale ones of dead consumers, then new entries.
             const pending = (await reader.xreadgroup("GROUP", group, consumer, "COUNT", 100, "STREAMS", stream, "0")) as
-              | Array<[string, Array<[string, string[]]>]>
+              | Array<[string, StreamEntry[]]>
               | null;
-            const mine = pending?.[0]?.[1].filter(([, fields]) => fields) ?? [];
+            const mine = pending?.[0]?.[1] ?? [];
             if (mine.length) {
-              await handle(mine);
+              if (!(await handle(mine))) await pause.sleep(RETRY_DELAY_MS);
               continue;
             }
             const claimed = (await reader.xautoclaim(stream, group, consumer, claimIdleMs, "0-0", "COUNT", 100)) as [
               string,
-              Array<[string, string[]]>,
+              StreamEntry[],
             ];
             if (claimed[1]?.length) {
-              await handle(claimed[1].filter(([, fields]) => fields));
+              if (!(await handle(claimed[1]))) await pause.sleep(RETRY_DELAY_MS);
               continue;
             }
-            const fresh = (await reader.xreadgroup(
-              "GROUP", group, consumer, "COUNT", 100, "BLOCK", blockMs, "STREAMS", stream, ">",
-            )) as Array<[string, Array<[string, string[]]>]> | null;
-            if (fresh?.[0]) await handle(fresh[0][1]);
+            if (!running) break;
+            blocked = true;
+            let fresh: Array<[string, StreamEntry[]]> | null;
+            try {
+              fresh = (await reader.xreadgroup(
+                "GROUP", group, consumer, "COUNT", 100, "BLOCK", blockMs, "STREAMS", stream, ">",
+              )) as Array<[string, StreamEntry[]]> | null;
+            } finally {
+              blocked = false;
+            }
+            if (fresh?.[0] && !(await handle(fresh[0][1]))) await pause.sleep(RETRY_DELAY_MS);
           } catch (error) {
             if (!running) break;
+            // The stream (and with it the group) vanished: deleted, or Redis restarted without persistence.
+            if (error instanceof Error && error.message.includes("NOGROUP")) groupReady = false;
             logger.error({ err: error, stream, group }, "event consumer error; retrying");
-            await new Promise((r) => setTimeout(r, 500));
+            await pause.sleep(500);
           }
         }
       })();
-      return {
-        async stop() {
-          running = false;
-          reader.disconnect();
-          readers.delete(reader);
-          await loop.catch(() => undefined);
+
+      let stopped: Promise<void> | undefined;
+      const subscription: Subscription = {
+        stop() {
+          stopped ??= (async () => {
+            running = false;
+            pause.interrupt();
+            // Interrupt a blocking read; anything else (a handler and its ack) is let finish, within bounds. A handler
+            // still running past claimIdleMs may have had its entry claimed by another consumer already.
+            if (blocked) reader.disconnect();
+            await settleWithin(loop, Math.min(claimIdleMs, STOP_GRACE_MS));
+            reader.disconnect();
+            subscriptions.delete(subscription);
+          })();
+          return stopped;
         },
       };
+      subscriptions.add(subscription);
+      return subscription;
     },
     async close() {
-      for (const reader of readers) reader.disconnect();
-      readers.clear();
+      await Promise.all([...subscriptions].map((s) => s.stop()));
     },
   };
 }
 
 /**
  * Single-process stand-in with the same semantics (groups, ack after success, redelivery on failure), for the
- * embedded default where every service shares one Node process.
+ * embedded default where every service shares one Node process. The consumers of one group take turns: an event
+ * is handled by one of them at a time, never by two.
  */
 export function memoryEventBus(logger: Logger): EventBus {
   const streams = new Map<string, IntegrationEvent[]>();
-  const offsets = new Map<string, number>();
+  /** Per stream+group: the next unacknowledged event, and which subscription is handling it. */
+  const groups = new Map<string, { offset: number; owner: object | null }>();
   const wakers = new Set<() => void>();
+  const subscriptions = new Set<Subscription>();
   const wake = () => {
     for (const w of [...wakers]) w();
   };
@@ -139,42 +225,61 @@ export function memoryEventBus(logger: Logger): EventBus {
       wake();
     },
     subscribe(stream, group, _consumer, handler) {
-      let running = true;
       const key = `${stream}\u0000${group}`;
-      let wakeUp: (() => void) | undefined;
+      const state = groups.get(key) ?? { offset: 0, owner: null };
+      groups.set(key, state);
+      const self = {};
+      let running = true;
+      const pause = interruptibleSleep();
+      const release = () => {
+        if (state.owner !== self) return;
+        state.owner = null;
+        wake(); // another consumer of the group may be waiting for its turn
+      };
       const loop = (async () => {
         while (running) {
-          const list = streams.get(stream) ?? [];
-          const offset = offsets.get(key) ?? 0;
-          const event = list[offset];
+          const offset = state.offset;
+          const event = state.owner ? undefined : streams.get(stream)?.[offset];
           if (!event) {
-            await new Promise<void>((resolve) => {
-              wakeUp = resolve;
-              wakers.add(resolve);
-              setTimeout(resolve, 1_000).unref();
-            });
-            if (wakeUp) wakers.delete(wakeUp);
+            wakers.add(pause.interrupt);
+            await pause.sleep(1_000);
+            wakers.delete(pause.interrupt);
             continue;
           }
+          state.owner = self;
+          let failed = false;
           try {
-            await handler(event);
-            offsets.set(key, offset + 1);
+            // A copy per delivery, as Redis parses one: a handler mutating its event cannot affect another group.
+            await handler(structuredClone(event));
+            // Unless stop() gave up on this handler and another consumer has moved on meanwhile.
+            if (state.offset === offset) state.offset = offset + 1;
           } catch (error) {
             logger.error({ err: error, stream, type: event.type }, "event handler failed; will retry");
-            await new Promise((r) => setTimeout(r, 200));
+            failed = true;
+          } finally {
+            release();
           }
+          if (failed && running) await pause.sleep(RETRY_DELAY_MS);
         }
       })();
-      return {
-        async stop() {
-          running = false;
-          wakeUp?.();
-          await loop;
+      let stopped: Promise<void> | undefined;
+      const subscription: Subscription = {
+        stop() {
+          stopped ??= (async () => {
+            running = false;
+            pause.interrupt();
+            await settleWithin(loop, STOP_GRACE_MS);
+            release(); // a hanging handler must not hold the group's turn forever
+            subscriptions.delete(subscription);
+          })();
+          return stopped;
         },
       };
+      subscriptions.add(subscription);
+      return subscription;
     },
     async close() {
-      wake();
+      await Promise.all([...subscriptions].map((s) => s.stop()));
     },
   };
 }

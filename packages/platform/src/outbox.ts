@@ -46,17 +46,26 @@ interface PendingRow {
  * Moves outbox rows to the service's event stream. Rows are locked (SKIP LOCKED, so several instances share the
  * work), published, then marked published in the same transaction: a crash between publish and commit publishes
  * again on restart (at-least-once), never loses an event. Consumers de-duplicate by event id.
+ *
+ * One relay publishes in occurred_at order (its passes never overlap, flush() included); several relays on one
+ * outbox each keep their own batches in order, but batches of different relays may interleave.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { service, bus, logger, intervalMs = 250, batchSize = 100 } = options;
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
-  pool.on("error", (error) => logger.warn({ err: error }, "outbox relay pool error"));
+  pool.on("error", (error) => logger.warn({ err: error, service }, "outbox relay pool error"));
   const stream = eventStream(service);
   let running = true;
   let wake: (() => void) | undefined;
 
   async function relayBatch(): Promise<number> {
     const client = await pool.connect();
+    // The pool listens for errors on idle clients only: a connection lost mid-batch (failover, admin kill,
+    // idle-in-transaction timeout) would otherwise be an unhandled 'error' event that takes the process down.
+    // The failing query rejects too, which is what rolls this batch back.
+    const onError = (error: Error) => logger.warn({ err: error, service }, "outbox relay connection lost");
+    client.on("error", onError);
+    let failure: Error | undefined;
     try {
       await client.query("BEGIN");
       const { rows } = await client.query<PendingRow>(
@@ -81,42 +90,62 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.query("COMMIT");
       return rows.length;
     } catch (error) {
+      failure = error instanceof Error ? error : new Error(String(error));
       await client.query("ROLLBACK").catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.off("error", onError);
+      // With an error the pool discards the client instead of reusing a connection in an unknown state.
+      client.release(failure);
     }
   }
 
-  let current: Promise<void> = Promise.resolve();
   const drain = async () => {
     while (running && (await relayBatch()) > 0) {
       // keep going while there is a backlog
     }
   };
+  // Passes run one after another, never side by side: two overlapping passes of one relay would lock
+  // different batches and publish them interleaved (out of occurred_at order), and flush() could resolve while
+  // the other pass still held uncommitted rows.
+  let queue: Promise<void> = Promise.resolve();
+  const pass = (): Promise<void> => {
+    const next = queue.then(drain);
+    queue = next.catch(() => undefined);
+    return next;
+  };
   const loop = (async () => {
     while (running) {
-      current = drain().catch((error: unknown) => {
+      await pass().catch((error: unknown) => {
         if (running) logger.error({ err: error, service }, "outbox relay failed; retrying");
       });
-      await current;
+      if (!running) break;
       await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, intervalMs).unref();
+        const timer = setTimeout(done, intervalMs).unref();
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
       });
     }
   })();
 
+  let stopped: Promise<void> | undefined;
   return {
     async flush() {
-      await current;
-      await drain();
+      await pass();
     },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-      await pool.end();
+    stop() {
+      stopped ??= (async () => {
+        running = false;
+        wake?.();
+        await loop;
+        await queue; // a flush() still running
+        await pool.end();
+      })();
+      return stopped;
     },
   };
 }
