@@ -14,5 +14,6 @@ const sdl = (name: string) =>
 /** Every subgraph in the federation; compose and codegen read this list. */
 export const SUBGRAPHS: SubgraphInfo[] = [
   { name: "users", url: "http://127.0.0.1:4001/graphql", typeDefs: sdl("users") },
+  { name: "catalog", url: "http://127.0.0.1:4002/graphql", typeDefs: sdl("catalog") },
   { name: "orders", url: "http://127.0.0.1:4003/graphql", typeDefs: sdl("orders") },
 ];

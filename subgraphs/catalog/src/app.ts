@@ -1,0 +1,85 @@
+import {
+  applyMigrations,
+  createLogger,
+  createMetrics,
+  createRedis,
+  loadTypeDefs,
+  memoryEventBus,
+  redisEventBus,
+  remoteJwksVerifier,
+  startOutboxRelay,
+  startSubgraphServer,
+  subgraphSchema,
+  type EventBus,
+  type Logger,
+  type Redis,
+  type RunningServer,
+} from "@fixup/platform";
+import type { CatalogConfig } from "./config.js";
+import type { CatalogContext } from "./graphql/context.js";
+import { resolvers } from "./graphql/resolvers.js";
+import { createPrisma } from "./repository/prisma.js";
+import { PrismaProviderServiceRepository } from "./repository/provider-service-repository.js";
+import { PrismaServiceRepository } from "./repository/service-repository.js";
+import { CatalogService } from "./service/catalog-service.js";
+
+export const catalogTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
+export const migrationsDir = new URL("../../../prisma/catalog/migrations", import.meta.url).pathname;
+
+export interface CatalogServiceOptions {
+  logger?: Logger;
+  /** Shared client; embedded mode passes null and gets in-process stand-ins. */
+  redis?: Redis | null;
+  /** Where integration events go; the embedded default passes one in-process bus shared by every service. */
+  bus?: EventBus;
+  /** Test hook: sees every SQL statement the service's Prisma client sends. */
+  onQuery?: (sql: string) => void;
+}
+
+/** Wiring only: builds the catalog subgraph from config and starts it. */
+export async function startCatalogService(config: CatalogConfig, options: CatalogServiceOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger("catalog", config.LOG_LEVEL);
+  await applyMigrations(config.CATALOG_DATABASE_URL, migrationsDir);
+  const prisma = createPrisma(config.CATALOG_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
+  const ownRedis = options.redis === undefined && !options.bus ? createRedis(config.REDIS_URL) : null;
+  const redis = options.redis ?? ownRedis;
+  const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
+  if (!options.bus && !redis) logger.warn("REDIS_URL not set: integration events stay in this process (single instance only)");
+
+  const catalog = new CatalogService(new PrismaServiceRepository(prisma), new PrismaProviderServiceRepository(prisma));
+  let relay: ReturnType<typeof startOutboxRelay> | undefined;
+  try {
+    const seeded = await catalog.seed();
+    if (seeded) logger.info({ seeded }, "seeded predefined services");
+    relay = startOutboxRelay({ databaseUrl: config.CATALOG_DATABASE_URL, service: "catalog", bus, logger });
+
+    const closeAll = async () => {
+      await relay?.stop();
+      await prisma.$disconnect();
+      if (!options.bus) await bus.close();
+      await ownRedis?.quit();
+    };
+    return await startSubgraphServer<CatalogContext>({
+      name: "catalog",
+      port: config.CATALOG_PORT,
+      production: config.NODE_ENV === "production",
+      logger,
+      metrics: createMetrics("catalog"),
+      schema: subgraphSchema(catalogTypeDefs, resolvers),
+      verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
+      readiness: [
+        { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
+        ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+      ],
+      context: (base) => ({ ...base, catalog, loaders: catalog.createLoaders() }),
+      onClose: closeAll,
+    });
+  } catch (error) {
+    // Failed to start (port taken, seed failed): release what was opened so the process can exit cleanly.
+    await relay?.stop().catch(() => undefined);
+    await prisma.$disconnect().catch(() => undefined);
+    if (!options.bus) await bus.close().catch(() => undefined);
+    await ownRedis?.quit().catch(() => undefined);
+    throw error;
+  }
+}
