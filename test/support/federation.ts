@@ -1,44 +1,82 @@
 import { randomBytes } from "node:crypto";
-import { createLogger, type RunningServer } from "@fixup/platform";
+import { createLogger, createRedis, redisEventBus, type EventBus, type RunningServer } from "@fixup/platform";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@fixup/platform/testing";
-import { loadUsersConfig, migrationsDir, startUsersService } from "@fixup/users";
+import { loadUsersConfig, migrationsDir as usersMigrations, startUsersService } from "@fixup/users";
+import { loadCatalogConfig, migrationsDir as catalogMigrations, startCatalogService } from "@fixup/catalog";
+import { loadOrdersConfig, migrationsDir as ordersMigrations, startOrdersService } from "@fixup/orders";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 
 export interface Federation {
   gatewayUrl: string;
   usersUrl: string;
+  catalogUrl: string;
+  ordersUrl: string;
+  /** SQL statements per subgraph since the last reset (for batching assertions). */
+  sql: { users: string[]; catalog: string[]; orders: string[] };
   stop(): Promise<void>;
 }
 
-/** Users subgraph + gateway on ephemeral ports, against a fresh database on the real Postgres and real Redis. */
+/**
+ * Every subgraph + the gateway on ephemeral ports, each against a fresh database on the real Postgres, events over
+ * real Redis Streams (a unique stream namespace per federation, so parallel test files do not see each other).
+ */
 export async function startFederation(env: Record<string, string> = {}): Promise<Federation> {
-  const db: TestDatabase = await createTestDatabase("users", migrationsDir);
-  const logger = createLogger("test", process.env.LOG_LEVEL ?? "silent");
+  const dbs: TestDatabase[] = [];
   const servers: RunningServer[] = [];
+  const logger = createLogger("test", process.env.LOG_LEVEL ?? "silent");
+  const redis = createRedis(TEST_REDIS_URL);
+  if (!redis) throw new Error("REDIS_URL required");
+  const bus = namespaced(redisEventBus(redis, { logger, blockMs: 200 }), `test-${randomBytes(4).toString("hex")}`);
+  const sql = { users: [] as string[], catalog: [] as string[], orders: [] as string[] };
+  const stop = async () => {
+    for (const s of servers.reverse()) await s.close();
+    await bus.close();
+    await redis.quit();
+    await Promise.all(dbs.map((d) => d.drop()));
+  };
   try {
+    const [usersDb, catalogDb, ordersDb] = await Promise.all([
+      createTestDatabase("users", usersMigrations),
+      createTestDatabase("catalog", catalogMigrations),
+      createTestDatabase("orders", ordersMigrations),
+    ]);
+    dbs.push(usersDb, catalogDb, ordersDb);
+    const common = { NODE_ENV: "test", REDIS_URL: TEST_REDIS_URL, ...env };
     const users = await startUsersService(
-      loadUsersConfig({ NODE_ENV: "test", USERS_PORT: "0", USERS_DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, LOGIN_MAX_FAILURES_PER_IP: "100000", ...env }),
-      { logger },
+      loadUsersConfig({ ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
+      { logger, redis, onQuery: (q) => sql.users.push(q) },
     );
     servers.push(users);
+    const [catalog, orders] = await Promise.all([
+      startCatalogService(
+        loadCatalogConfig({ ...common, CATALOG_PORT: "0", CATALOG_DATABASE_URL: catalogDb.url, USERS_URL: users.url }),
+        { logger, redis, bus, onQuery: (q) => sql.catalog.push(q) },
+      ),
+      startOrdersService(
+        loadOrdersConfig({ ...common, ORDERS_PORT: "0", ORDERS_DATABASE_URL: ordersDb.url, USERS_URL: users.url }),
+        { logger, redis, bus, onQuery: (q) => sql.orders.push(q) },
+      ),
+    ]);
+    servers.push(catalog, orders);
     const gateway = await startGateway(
-      loadGatewayConfig({ NODE_ENV: "test", GATEWAY_PORT: "0", USERS_URL: users.url, ...env }),
+      loadGatewayConfig({ ...common, GATEWAY_PORT: "0", USERS_URL: users.url, CATALOG_URL: catalog.url, ORDERS_URL: orders.url }),
       logger,
     );
     servers.push(gateway);
-    return {
-      gatewayUrl: gateway.url,
-      usersUrl: users.url,
-      async stop() {
-        for (const s of servers.reverse()) await s.close();
-        await db.drop();
-      },
-    };
+    return { gatewayUrl: gateway.url, usersUrl: users.url, catalogUrl: catalog.url, ordersUrl: orders.url, sql, stop };
   } catch (error) {
-    for (const s of servers.reverse()) await s.close();
-    await db.drop();
+    await stop();
     throw error;
   }
+}
+
+/** Prefixes every stream name, so federations started by parallel test files never share a stream or group. */
+function namespaced(bus: EventBus, prefix: string): EventBus {
+  return {
+    publish: (stream, event) => bus.publish(`${prefix}:${stream}`, event),
+    subscribe: (stream, group, consumer, handler) => bus.subscribe(`${prefix}:${stream}`, group, consumer, handler),
+    close: () => bus.close(),
+  };
 }
 
 /** A unique email per call: Redis rate-limit keys are shared between test runs. */
@@ -65,6 +103,18 @@ export async function gql<T = Record<string, unknown>>(
   return { status: res.status, ...body };
 }
 
+/** Like gql, but fails the test on any GraphQL error and returns data. */
+export async function gqlOk<T = Record<string, unknown>>(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  token?: string,
+): Promise<T> {
+  const res = await gql<T>(baseUrl, query, variables, token);
+  if (res.errors?.length || !res.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
 export async function postJson(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${baseUrl}${path}`, {
     method: "POST",
@@ -73,4 +123,31 @@ export async function postJson(baseUrl: string, path: string, body: unknown, hea
   });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : null };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export async function registerUser(gatewayUrl: string, roles: string[], name = "Test User"): Promise<TestUser> {
+  const email = uniqueEmail(roles.join("-").toLowerCase());
+  const res = await postJson(gatewayUrl, "/auth/register", { email, password: "correct horse", name, roles });
+  if (res.status !== 201) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
+  const body = res.body as { accessToken: string; user: { id: string } };
+  return { id: body.user.id, email, token: body.accessToken };
+}
+
+/** Polls until `check` stops throwing (eventual consistency across services), or rethrows its last error. */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
