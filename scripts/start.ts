@@ -1,7 +1,18 @@
 // `npm start`: the whole federation in one process. With DATABASE_URL/REDIS_URL it uses those servers (one
 // database per service, created if missing); without, it embeds Postgres (PGlite) and in-process stand-ins.
-import { createLogger, createRedis, ensureDatabase, memoryEventBus, onShutdown, redisEventBus, withDatabase, type RunningServer } from "@fixup/platform";
+import {
+  createLogger,
+  createPubSub,
+  createRedis,
+  ensureDatabase,
+  memoryEventBus,
+  onShutdown,
+  redisEventBus,
+  withDatabase,
+  type RunningServer,
+} from "@fixup/platform";
 import { loadUsersConfig, startUsersService } from "@fixup/users";
+import { loadCatalogConfig, startCatalogService } from "@fixup/catalog";
 import { loadOrdersConfig, startOrdersService } from "@fixup/orders";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
@@ -10,9 +21,9 @@ const logger = createLogger("fixup", process.env.LOG_LEVEL ?? "info");
 const env = { ...process.env };
 const embedded: EmbeddedPostgres[] = [];
 const servers: RunningServer[] = [];
-const EMBEDDED_PORTS = { users: 54301, catalog: 54302, orders: 54303 } as const;
+type Service = "users" | "catalog" | "orders";
 
-async function databaseFor(service: keyof typeof EMBEDDED_PORTS): Promise<string> {
+async function databaseFor(service: Service): Promise<string> {
   const explicit = env[`${service.toUpperCase()}_DATABASE_URL`];
   if (explicit) {
     await ensureDatabase(explicit);
@@ -23,7 +34,8 @@ async function databaseFor(service: keyof typeof EMBEDDED_PORTS): Promise<string
     await ensureDatabase(url);
     return url;
   }
-  const pg = await startEmbeddedPostgres(service, env.EMBEDDED_DATA_DIR ?? ".data/pglite", EMBEDDED_PORTS[service]);
+  // Port 0: the OS picks a free port, so a second checkout or a test run never collides.
+  const pg = await startEmbeddedPostgres(service, env.EMBEDDED_DATA_DIR ?? ".data/pglite", 0);
   embedded.push(pg);
   return pg.url;
 }
@@ -33,17 +45,22 @@ try {
   if (!env.REDIS_URL) logger.info("REDIS_URL not set: using in-process stand-ins for Redis features (single instance)");
   const redis = createRedis(env.REDIS_URL);
   const bus = redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger);
-  const [usersDb, ordersDb] = await Promise.all([databaseFor("users"), databaseFor("orders")]);
+  const pubsub = createPubSub(redis, logger);
+  const [usersDb, catalogDb, ordersDb] = await Promise.all([databaseFor("users"), databaseFor("catalog"), databaseFor("orders")]);
   env.USERS_DATABASE_URL = usersDb;
+  env.CATALOG_DATABASE_URL = catalogDb;
   env.ORDERS_DATABASE_URL = ordersDb;
 
   const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }), redis });
   servers.push(users);
   env.USERS_URL ??= users.url;
-  const orders = await startOrdersService(loadOrdersConfig(env), { logger: logger.child({ service: "orders" }), redis, bus });
-  servers.push(orders);
+  const [catalog, orders] = await Promise.all([
+    startCatalogService(loadCatalogConfig(env), { logger: logger.child({ service: "catalog" }), redis, bus }),
+    startOrdersService(loadOrdersConfig(env), { logger: logger.child({ service: "orders" }), redis, bus, pubsub }),
+  ]);
+  servers.push(catalog, orders);
   const gateway = await startGateway(
-    loadGatewayConfig({ ...env, ORDERS_URL: env.ORDERS_URL ?? orders.url }),
+    loadGatewayConfig({ ...env, CATALOG_URL: env.CATALOG_URL ?? catalog.url, ORDERS_URL: env.ORDERS_URL ?? orders.url }),
     logger.child({ service: "gateway" }),
   );
   servers.push(gateway);
@@ -52,6 +69,7 @@ try {
   onShutdown(logger, [
     ...servers.reverse().map((s) => s.close),
     () => bus.close(),
+    () => pubsub.close(),
     async () => void (await redis?.quit()),
     ...embedded.map((pg) => pg.stop),
   ]);

@@ -67,12 +67,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   });
   const protection = armor.protect();
 
-  const app = createBaseApp(logger, metrics, [
-    { name: "users", check: async () => {
-      const res = await fetch(`${config.USERS_URL}/readyz`);
-      if (!res.ok) throw new Error(`users not ready: ${res.status}`);
-    } },
-  ]);
+  // Ready when every subgraph answers its own /readyz (which checks its database and Redis).
+  const app = createBaseApp(
+    logger,
+    metrics,
+    Object.entries(subgraphUrls).map(([name, url]) => ({
+      name,
+      check: async () => {
+        const res = await fetch(url.replace(/\/graphql$/, "/readyz"));
+        if (!res.ok) throw new Error(`${name} not ready: ${res.status}`);
+      },
+    })),
+  );
   const httpServer = createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
