@@ -1,7 +1,7 @@
 import type { Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, print, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import { createClient, type Client } from "graphql-ws";
+import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import WebSocket, { WebSocketServer } from "ws";
 import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
@@ -85,37 +85,87 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     return { data: data ?? null, errors: errors?.map(toGraphQLError) } as ExecutionResult;
   }
 
-  async function* forward(
-    plan: ReturnType<typeof planSubscription>,
-    context: GatewayContext,
-  ): AsyncGenerator<ExecutionResult> {
+  /**
+   * A hand-written iterator rather than an async generator: a generator queues `return()` behind its pending
+   * `next()`, so a client leaving while no event is due would keep the upstream subscription open until the next
+   * event. Here `return()` closes upstream at once.
+   */
+  function forward(plan: ReturnType<typeof planSubscription>, context: GatewayContext): AsyncIterableIterator<ExecutionResult> {
+    type Item = { event: FormattedExecutionResult<Record<string, { id?: string } | null>, unknown> } | { error: unknown };
     const { client, release } = acquire(plan.subgraph, context.authorization ?? "");
-    const upstream = client.iterate<Record<string, { id?: string } | null>>(plan.upstream);
-    try {
-      for await (const event of upstream) {
-        if (event.errors?.length) {
-          yield { errors: event.errors.map(toGraphQLError) };
-          return;
-        }
-        const id = Object.values(event.data ?? {})[0]?.id;
-        if (!id) continue;
-        const { query, variables } = plan.refetch(id);
-        const result = await executeThroughGateway(query, variables, context);
-        // An event the client may no longer see (null without errors) is skipped, not sent as a broken payload.
-        if (!result.errors?.length && (result.data as Record<string, unknown> | null)?.[plan.responseKey] == null) continue;
-        yield result;
-      }
-    } catch (error) {
-      if (Array.isArray(error)) {
-        yield { errors: (error as GraphQLFormattedError[]).map(toGraphQLError) };
-      } else {
-        logger.warn({ err: error, subgraph: plan.subgraph }, "upstream subscription failed");
-        yield errorResult(`Subscription source ${plan.subgraph} is unavailable`, ErrorCode.INTERNAL_SERVER_ERROR);
-      }
-    } finally {
-      await upstream.return?.();
+    const queue: Item[] = [];
+    let wake: (() => void) | undefined;
+    let upstreamDone = false;
+    let closed = false;
+    const dispose = client.subscribe<Record<string, { id?: string } | null>>(plan.upstream, {
+      next: (event) => {
+        queue.push({ event });
+        wake?.();
+      },
+      error: (error) => {
+        queue.push({ error });
+        upstreamDone = true;
+        wake?.();
+      },
+      complete: () => {
+        upstreamDone = true;
+        wake?.();
+      },
+    });
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      dispose();
       release();
-    }
+      wake?.();
+    };
+    const done = { done: true as const, value: undefined };
+
+    const iterator: AsyncIterableIterator<ExecutionResult> = {
+      async next() {
+        while (!closed) {
+          const item = queue.shift();
+          if (!item) {
+            if (upstreamDone) break;
+            await new Promise<void>((resolve) => (wake = resolve));
+            wake = undefined;
+            continue;
+          }
+          if ("error" in item) {
+            close();
+            if (Array.isArray(item.error)) return { done: false, value: { errors: (item.error as GraphQLFormattedError[]).map(toGraphQLError) } };
+            logger.warn({ err: item.error, subgraph: plan.subgraph }, "upstream subscription failed");
+            return { done: false, value: errorResult(`Subscription source ${plan.subgraph} is unavailable`, ErrorCode.INTERNAL_SERVER_ERROR) };
+          }
+          if (item.event.errors?.length) {
+            close();
+            return { done: false, value: { errors: item.event.errors.map(toGraphQLError) } };
+          }
+          const id = Object.values(item.event.data ?? {})[0]?.id;
+          if (!id) continue;
+          const { query, variables } = plan.refetch(id);
+          const result = await executeThroughGateway(query, variables, context);
+          if (closed) break;
+          // An event the client may no longer see (null without errors) is skipped, not sent as a broken payload.
+          if (!result.errors?.length && (result.data as Record<string, unknown> | null)?.[plan.responseKey] == null) continue;
+          return { done: false, value: result };
+        }
+        close();
+        return done;
+      },
+      async return() {
+        close();
+        return done;
+      },
+      async throw(error?: unknown) {
+        close();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return iterator;
+      },
+    };
+    return iterator;
   }
 
   const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql" });

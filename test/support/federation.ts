@@ -13,6 +13,8 @@ export interface Federation {
   ordersUrl: string;
   /** SQL statements per subgraph since the last reset (for batching assertions). */
   sql: { users: string[]; catalog: string[]; orders: string[] };
+  /** Stops one subgraph (to test failure paths); stop() skips it later. */
+  stopService(name: "users" | "catalog" | "orders"): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -63,7 +65,19 @@ export async function startFederation(env: Record<string, string> = {}): Promise
       logger,
     );
     servers.push(gateway);
-    return { gatewayUrl: gateway.url, usersUrl: users.url, catalogUrl: catalog.url, ordersUrl: orders.url, sql, stop };
+    const named = { users, catalog, orders };
+    return {
+      gatewayUrl: gateway.url,
+      usersUrl: users.url,
+      catalogUrl: catalog.url,
+      ordersUrl: orders.url,
+      sql,
+      stopService: async (name) => {
+        await named[name].close();
+        servers.splice(servers.indexOf(named[name]), 1);
+      },
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

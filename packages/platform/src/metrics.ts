@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ApolloServerPlugin } from "@apollo/server";
 
 export interface Metrics {
@@ -6,6 +6,7 @@ export interface Metrics {
   httpDuration: Histogram<"method" | "route" | "status">;
   graphqlDuration: Histogram<"operation" | "type" | "outcome">;
   graphqlErrors: Counter<"operation" | "code">;
+  wsSubscriptions: Gauge;
 }
 
 /** One registry per service instance, so several services in one process (embedded mode) do not collide. */
@@ -34,6 +35,11 @@ export function createMetrics(service: string): Metrics {
       name: "graphql_errors_total",
       help: "GraphQL errors by operation and code",
       labelNames: ["operation", "code"],
+      registers: [registry],
+    }),
+    wsSubscriptions: new Gauge({
+      name: "graphql_ws_active_subscriptions",
+      help: "graphql-ws subscriptions currently running",
       registers: [registry],
     }),
   };

@@ -5,6 +5,7 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { viewerFromHeader, type TokenVerifier } from "./auth.js";
 import type { Logger } from "./logger.js";
+import type { Metrics } from "./metrics.js";
 import type { RequestContext } from "./server.js";
 
 /** graphql-ws close code for a failed authentication (the protocol's convention, like HTTP 401). */
@@ -23,6 +24,7 @@ export interface SubscriptionServerOptions<TContext> {
   production: boolean;
   context: (base: RequestContext, req: WsRequestInfo) => TContext | Promise<TContext>;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  metrics: Metrics;
 }
 
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
@@ -43,6 +45,7 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
       const formatted = options.formatError(error.toJSON(), error);
       return new GraphQLError(formatted.message, { extensions: formatted.extensions, path: formatted.path });
     });
+  const streaming = new Set<string>();
   const cleanup = useServer(
     {
       schema: options.schema,
@@ -63,6 +66,16 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
           { requestId, log: logger.child({ reqId: requestId }), viewer: () => viewerFromHeader(authorization, options.verifier) },
           { ip: ctx.extra.request.socket.remoteAddress, headers: ctx.extra.request.headers },
         );
+      },
+      // Counted once a subscription is really streaming (refused ones never are) until it completes either way.
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (result && Symbol.asyncIterator in result) {
+          streaming.add(`${ctx.extra.request.socket.remotePort}:${id}`);
+          options.metrics.wsSubscriptions.inc();
+        }
+      },
+      onComplete: (ctx, id) => {
+        if (streaming.delete(`${ctx.extra.request.socket.remotePort}:${id}`)) options.metrics.wsSubscriptions.dec();
       },
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => format(errors),

@@ -1,0 +1,73 @@
+import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
+
+type ExecutionResult<T> = FormattedExecutionResult<T, unknown>;
+import WebSocket from "ws";
+
+export interface LiveSubscription<T> {
+  /** The next event (or error) within `timeoutMs`. */
+  next(timeoutMs?: number): Promise<ExecutionResult<T>>;
+  /** Everything received so far. */
+  received: Array<ExecutionResult<T>>;
+  /** Resolves when the server completes or errors the subscription; the error if there was one. */
+  ended: Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export function wsClient(httpUrl: string, token: string | undefined): Client {
+  return createClient({
+    url: `${httpUrl.replace(/^http/, "ws")}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+    retryAttempts: 0,
+    lazy: true,
+  });
+}
+
+/** Subscribes and queues events, so a test can act and then await what arrived. */
+export function subscribe<T = Record<string, unknown>>(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+): LiveSubscription<T> {
+  const received: Array<ExecutionResult<T>> = [];
+  const waiters: Array<(r: ExecutionResult<T>) => void> = [];
+  let consumed = 0;
+  let endResolve: (v: unknown) => void = () => undefined;
+  const ended = new Promise<unknown>((resolve) => (endResolve = resolve));
+  const dispose = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        received.push(value);
+        waiters.shift()?.(value);
+      },
+      error: (error) => {
+        const asResult = { errors: Array.isArray(error) ? error : [{ message: String((error as { reason?: string }).reason ?? error), extensions: { closeCode: (error as { code?: number }).code } }] } as ExecutionResult<T>;
+        received.push(asResult);
+        waiters.shift()?.(asResult);
+        endResolve(error);
+      },
+      complete: () => endResolve(undefined),
+    },
+  );
+  return {
+    received,
+    ended,
+    next(timeoutMs = 5_000) {
+      if (received.length > consumed) return Promise.resolve(received[consumed++] as ExecutionResult<T>);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), timeoutMs);
+        waiters.push((r) => {
+          clearTimeout(timer);
+          consumed++;
+          resolve(r);
+        });
+      });
+    },
+    async close() {
+      dispose();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
