@@ -29,12 +29,18 @@ export interface Connection<T> {
 export const encodeCursor = (c: Cursor): string =>
   Buffer.from(JSON.stringify([c.createdAt.toISOString(), c.id])).toString("base64url");
 
+// Every entity id is a UUID; a cursor that names anything else was not made by us.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
+
 export function decodeCursor(value: string, field = "after"): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, "base64url").toString("utf8"));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && typeof parsed[1] === "string" && UUID.test(parsed[1])) {
       const createdAt = new Date(parsed[0]);
-      if (!Number.isNaN(createdAt.getTime())) return { createdAt, id: parsed[1] };
+      const time = createdAt.getTime();
+      // Checked here so Postgres never sees a timestamp outside its range (that would be a 500, not a 400).
+      if (!Number.isNaN(time) && time >= 0 && time <= MAX_TIME) return { createdAt, id: parsed[1] };
     }
   } catch {
     // fall through to the input error

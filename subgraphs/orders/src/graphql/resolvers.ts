@@ -51,8 +51,15 @@ export const resolvers: Resolvers = {
   User: {
     __resolveReference: (ref) => ({ id: ref.id }),
     orders: async (u, { status, first, after }, ctx) => ctx.orders.ordersOfUser(await actor(ctx), u.id, status ?? null, { first, after }),
-    rating: (u, _a, ctx) => ctx.loaders.rating.load(u.id),
-    reviews: (u, args, ctx) => ctx.orders.reviewsOf(u.id, args),
+    // Only name and avatar of a user are public (API.md); ratings and reviews need a signed-in viewer.
+    rating: async (u, _a, ctx) => {
+      await actor(ctx);
+      return ctx.loaders.rating.load(u.id);
+    },
+    reviews: async (u, args, ctx) => {
+      await actor(ctx);
+      return ctx.orders.reviewsOf(u.id, args);
+    },
   },
   Order: {
     __resolveReference: async (ref, ctx) => ctx.orders.visibleOrder(await ctx.viewer().catch(() => null), ref.id, ctx.loaders),

@@ -12,11 +12,8 @@ export class PrismaProviderServicesReadModel implements ProviderServicesReadMode
 
   assign(eventId: string, providerId: string, serviceId: string): Promise<boolean> {
     return this.once(eventId, async (tx) => {
-      await tx.providerService.upsert({
-        where: { providerId_serviceId: { providerId, serviceId } },
-        create: { providerId, serviceId },
-        update: {},
-      });
+      // ON CONFLICT DO NOTHING: a concurrent assign of the same pair by another event is not a failure of this one.
+      await tx.providerService.createMany({ data: [{ providerId, serviceId }], skipDuplicates: true });
     });
   }
 

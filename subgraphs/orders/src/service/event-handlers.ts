@@ -1,23 +1,23 @@
+import { z } from "zod";
 import type { IntegrationEvent, Logger } from "@fixup/platform";
 import type { ProviderServicesReadModel } from "../repository/read-model-repository.js";
 
-interface ProviderServicePayload {
-  providerId: string;
-  serviceId: string;
-}
+const payloadSchema = z.object({ providerId: z.uuid(), serviceId: z.uuid() });
+const eventId = z.uuid();
 
-const isPayload = (p: Record<string, unknown>): p is Record<string, unknown> & ProviderServicePayload =>
-  typeof p.providerId === "string" && typeof p.serviceId === "string";
-
-/** Applies catalog's events to the provider → services read model; duplicates are no-ops. */
+/**
+ * Applies catalog's events to the provider → services read model; duplicates are no-ops. A malformed event is
+ * logged and skipped: throwing would leave it unacknowledged and block every later event behind it.
+ */
 export function catalogEventHandler(readModel: ProviderServicesReadModel, logger: Logger) {
   return async (event: IntegrationEvent): Promise<void> => {
     if (event.type !== "ProviderServiceAssigned" && event.type !== "ProviderServiceUnassigned") return;
-    if (!isPayload(event.payload)) {
+    const payload = payloadSchema.safeParse(event.payload);
+    if (!payload.success || !eventId.safeParse(event.id).success) {
       logger.warn({ eventId: event.id, type: event.type }, "ignoring malformed catalog event");
       return;
     }
-    const { providerId, serviceId } = event.payload;
+    const { providerId, serviceId } = payload.data;
     const applied =
       event.type === "ProviderServiceAssigned"
         ? await readModel.assign(event.id, providerId, serviceId)

@@ -995,14 +995,12 @@ describe("live notifications", () => {
   });
 });
 
-test("KNOWN BUG (reported): after submitOffer the same request's loaders still list the order's offers without it", async () => {
-  // GraphQL `submitOffer { order { offers { id } } }` answers from these loaders, so the new offer is missing from
-  // the response. When fixed (clear offersOfOrder/offer/order entries after a write), expect the new offer here.
+test("after submitOffer the same request's loaders list the new offer (a mutation's payload shows its change)", async () => {
   const { createOrder, service, loaders } = setup();
   const order = await createOrder();
   const request = loaders(provider);
   const offer = await service.submitOffer(provider, { orderId: order.id, price: EUR(100) }, request);
   const seen = await service.offersOf(provider, await service.getOrder(provider, order.id, request), request);
-  expect(seen.map((o) => o.id)).not.toContain(offer.id);
+  expect(seen.map((o) => o.id)).toContain(offer.id);
   expect((await service.offersOf(provider, order, loaders(provider))).map((o) => o.id)).toEqual([offer.id]);
 });

@@ -186,6 +186,7 @@ export class OrderService {
         (offer, current) =>
           outboxRow(OrderEvents.OfferSubmitted, { offerId: offer.id, orderId: current.id, providerId: offer.providerId, customerId: current.customerId }),
       );
+      forget(loaders, order.id);
       await this.live.offerSubmitted(offer);
       await this.live.orderUpdated(order);
       return offer;
@@ -203,6 +204,7 @@ export class OrderService {
       const withdrawn = await this.orders.withdrawOffer(offer.id, (o) =>
         outboxRow("OfferWithdrawn", { offerId: o.id, orderId: o.orderId, providerId: o.providerId }),
       );
+      forget(loaders, withdrawn.orderId);
       const order = await loaders.order.load(withdrawn.orderId);
       if (order) await this.live.orderUpdated(order);
       return withdrawn;
@@ -233,6 +235,7 @@ export class OrderService {
           orderId: assigned.id, customerId: assigned.customerId, providerId: accepted.providerId, from: "OPEN", to: assigned.status,
         }),
       ]);
+      forget(loaders, assigned.id);
       await this.live.orderUpdated(assigned);
       return assigned;
     } catch (error) {
@@ -252,7 +255,7 @@ export class OrderService {
   async cancelOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
     const order = await this.getOrder(actor, id, loaders);
     if (order.customerId !== actor.userId) throw forbidden("Only the order's customer can cancel it");
-    return this.move(order, "CANCEL");
+    return this.move(order, "CANCEL", loaders);
   }
 
   async reviewOrder(actor: Actor, raw: unknown, loaders: OrderLoaders): Promise<Review> {
@@ -265,9 +268,13 @@ export class OrderService {
     const accepted = order.acceptedOfferId ? await loaders.offer.load(order.acceptedOfferId) : null;
     if (!accepted) throw invalidState("The order has no assigned provider");
     try {
-      return await this.orders.createReview({
-        orderId: order.id, authorId: actor.userId, providerId: accepted.providerId, rating: input.rating, comment: input.comment ?? null,
+      const review = await this.orders.createReview({
+        orderId: order.id, authorId: actor.userId, providerId: accepted.providerId, rating: input.rating, comment: input.comment || null,
       });
+      forget(loaders, order.id);
+      loaders.rating.clear(accepted.providerId);
+      await this.live.orderUpdated(order);
+      return review;
     } catch (error) {
       if (error instanceof ConflictError) throw conflict("This order has already been reviewed");
       throw error;
@@ -280,13 +287,14 @@ export class OrderService {
     const order = await this.getOrder(actor, id, loaders);
     const accepted = order.acceptedOfferId ? await loaders.offer.load(order.acceptedOfferId) : null;
     if (!isAssignedProvider(actor, accepted)) throw forbidden("Only the assigned provider can do this");
-    return this.move(order, command);
+    return this.move(order, command, loaders);
   }
 
-  private async move(order: Order, command: OrderCommand): Promise<Order> {
+  private async move(order: Order, command: OrderCommand, loaders: OrderLoaders): Promise<Order> {
     const next = this.ensure(order.status, command);
     try {
       const moved = await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status));
+      forget(loaders, moved.id);
       await this.live.orderUpdated(moved);
       return moved;
     } catch (error) {
@@ -315,6 +323,14 @@ export class OrderService {
     const providesService = (await loaders.servicesOfViewer()).has(order.serviceId);
     return canViewOrder(actor, order, { hasOffer, providesService });
   }
+}
+
+/** After a write, the request's cached reads of that order are stale (a mutation's payload must show the change). */
+function forget(loaders: OrderLoaders, orderId: string): void {
+  loaders.order.clear(orderId);
+  loaders.offersOfOrder.clear(orderId);
+  loaders.reviewOfOrder.clear(orderId);
+  loaders.offer.clearAll();
 }
 
 const invalidState = (message: string) => new AppError(ErrorCode.INVALID_STATE, message);
