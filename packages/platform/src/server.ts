@@ -125,6 +125,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
         production: options.production,
         context: options.context,
         formatError,
+        metrics,
       })
     : null;
 
