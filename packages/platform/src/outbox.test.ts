@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "./testing.js";
 
-const OUTBOX_TABLE = `CREATE TABLE outbox_events (id UUID PRIMARY KEY, type TEXT NOT NULL, payload JSONB NOT NULL, occurred_at TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, published_at TIMESTAMPTZ(3));
+const OUTBOX_TABLE = `CREATE TABLE outbox_events (id UUID PRIMARY KEY, type TEXT NOT NULL, payload JSONB NOT NULL, occurred_at TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP, published_at TIMESTAMPTZ(3), seq BIGSERIAL NOT NULL UNIQUE);
 `;
 
 function captureLogger(): { logger: Logger; lines: Array<{ msg: string; level: number }> } {
@@ -120,7 +120,7 @@ interface Row {
   occurredAt: Date;
 }
 
-/** Inserts `count` rows with distinct occurred_at values, in shuffled order; returns them in occurred_at order. */
+/** Inserts `count` rows (one statement, so seq follows array order); returns them in insertion order. */
 async function insertRows(pool: pg.Pool, count: number): Promise<Row[]> {
   const base = Date.now() - 60_000;
   const rows: Row[] = Array.from({ length: count }, (_, n) => ({
@@ -129,7 +129,9 @@ async function insertRows(pool: pg.Pool, count: number): Promise<Row[]> {
     payload: { n, tags: ["a", `b${n}`] },
     occurredAt: new Date(base + n * 7),
   }));
-  const shuffled = [...rows].sort(() => Math.random() - 0.5);
+  // occurred_at runs backwards against insertion order: the relay must follow seq, not the timestamp.
+  rows.reverse();
+  const shuffled = rows;
   await pool.query(
     `INSERT INTO outbox_events (id, type, payload, occurred_at)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[])`,
@@ -158,7 +160,7 @@ const connectionsOf = async (pool: pg.Pool, name: string) =>
   Number((await pool.query<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = $1", [name])).rows[0]!.n);
 
 describe("startOutboxRelay", () => {
-  test("publishes every row in occurred_at order with the event envelope; flush() waits for it; stop() closes the pool", async () => {
+  test("publishes every row in insertion order with the event envelope; flush() waits for it; stop() closes the pool", async () => {
     const f = await setup();
     // Long interval: after its first (empty) pass the relay only works when flushed.
     const relay = f.relay({ name: "relay-basic", intervalMs: 60_000, batchSize: 7 });
@@ -182,7 +184,7 @@ describe("startOutboxRelay", () => {
     expect(f.lines).toEqual([]);
   });
 
-  test("flush() racing the background loop still publishes in occurred_at order and only resolves when all is published", async () => {
+  test("flush() racing the background loop still publishes in insertion order and only resolves when all is published", async () => {
     const f = await setup();
     const relay = f.relay({ intervalMs: 2, batchSize: 5 });
     await sleep(20);
@@ -295,7 +297,7 @@ describe("outbox relay crash and concurrency (real Postgres and Redis)", () => {
       const ids = rows.map((r) => r.id).sort();
       const events = await streamEvents(f.stream);
       expect([...new Set(events.map((e) => e.id))].sort()).toEqual(ids);
-      // ...first occurrences still in occurred_at order...
+      // ...first occurrences still in insertion order...
       expect([...new Set(events.map((e) => e.id))]).toEqual(rows.map((r) => r.id));
       // ...yet every event was applied exactly once.
       const processed = await f.pool.query<{ event_id: string }>("SELECT event_id FROM processed_events ORDER BY event_id");

@@ -47,7 +47,7 @@ interface PendingRow {
  * work), published, then marked published in the same transaction: a crash between publish and commit publishes
  * again on restart (at-least-once), never loses an event. Consumers de-duplicate by event id.
  *
- * One relay publishes in occurred_at order (its passes never overlap, flush() included); several relays on one
+ * One relay publishes in insertion (seq) order (its passes never overlap, flush() included); several relays on one
  * outbox each keep their own batches in order, but batches of different relays may interleave.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
@@ -70,7 +70,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await client.query("BEGIN");
       const { rows } = await client.query<PendingRow>(
         `SELECT id, type, payload, occurred_at FROM outbox_events WHERE published_at IS NULL
-         ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [batchSize],
       );
       for (const row of rows) {
