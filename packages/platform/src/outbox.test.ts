@@ -131,11 +131,10 @@ async function insertRows(pool: pg.Pool, count: number): Promise<Row[]> {
   }));
   // occurred_at runs backwards against insertion order: the relay must follow seq, not the timestamp.
   rows.reverse();
-  const shuffled = rows;
   await pool.query(
     `INSERT INTO outbox_events (id, type, payload, occurred_at)
      SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[])`,
-    [shuffled.map((r) => r.id), shuffled.map((r) => r.type), shuffled.map((r) => JSON.stringify(r.payload)), shuffled.map((r) => r.occurredAt)],
+    [rows.map((r) => r.id), rows.map((r) => r.type), rows.map((r) => JSON.stringify(r.payload)), rows.map((r) => r.occurredAt)],
   );
   return rows;
 }
