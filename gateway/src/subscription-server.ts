@@ -78,6 +78,21 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     };
   };
 
+  // Many subscribers with the same credentials and selection (one user's tabs, a broadcast) get the same event:
+  // resolve it once. Entries live only while the event is being fanned out.
+  const inFlight = new Map<string, Promise<ExecutionResult>>();
+  function resolveEvent(query: string, variables: Record<string, unknown>, context: GatewayContext): Promise<ExecutionResult> {
+    const key = JSON.stringify([context.authorization ?? "", query, variables]);
+    let pending = inFlight.get(key);
+    if (!pending) {
+      pending = executeThroughGateway(query, variables, context);
+      inFlight.set(key, pending);
+      const forget = () => setTimeout(() => inFlight.delete(key), 1_000).unref();
+      pending.then(forget, forget);
+    }
+    return pending;
+  }
+
   async function executeThroughGateway(query: string, variables: Record<string, unknown>, context: GatewayContext) {
     const response = await options.apollo.executeOperation({ query, variables }, { contextValue: context });
     if (response.body.kind !== "single") return errorResult("Incremental delivery is not supported here", ErrorCode.BAD_USER_INPUT);
@@ -144,7 +159,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           const id = Object.values(item.event.data ?? {})[0]?.id;
           if (!id) continue;
           const { query, variables } = plan.refetch(id);
-          const result = await executeThroughGateway(query, variables, context);
+          const result = await resolveEvent(query, variables, context);
           if (closed) break;
           // An event the client may no longer see (null without errors) is skipped, not sent as a broken payload.
           if (!result.errors?.length && (result.data as Record<string, unknown> | null)?.[plan.responseKey] == null) continue;
