@@ -37,6 +37,7 @@ const config: CodegenConfig = {
       },
       "../graphql/context.js#OrdersContext",
     ),
+    ...subgraph("chat", { Conversation: "../domain/conversation.js#Conversation as ConversationModel", Message: "../domain/conversation.js#Message as MessageModel", User: "{ id: string }", Order: "{ id: string }", ConversationConnection: "@fixup/platform#Connection<ConversationModel>", MessageConnection: "@fixup/platform#Connection<MessageModel>" }, "../graphql/context.js#ChatContext"),
   },
 };
 

@@ -17,4 +17,4 @@ export function prismaCliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
-export const PRISMA_SERVICES = ["users", "catalog", "orders"] as const;
+export const PRISMA_SERVICES = ["users", "catalog", "orders", "chat"] as const;

@@ -16,4 +16,5 @@ export const SUBGRAPHS: SubgraphInfo[] = [
   { name: "users", url: "http://127.0.0.1:4001/graphql", typeDefs: sdl("users") },
   { name: "catalog", url: "http://127.0.0.1:4002/graphql", typeDefs: sdl("catalog") },
   { name: "orders", url: "http://127.0.0.1:4003/graphql", typeDefs: sdl("orders") },
+  { name: "chat", url: "http://127.0.0.1:4004/graphql", typeDefs: sdl("chat") },
 ];

@@ -44,6 +44,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     users: `${config.USERS_URL}/graphql`,
     catalog: `${config.CATALOG_URL}/graphql`,
     orders: `${config.ORDERS_URL}/graphql`,
+    chat: `${config.CHAT_URL}/graphql`,
   };
   const verifier = remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`);
 

@@ -9,6 +9,7 @@ export const gatewayEnv = baseEnv.extend({
   USERS_URL: url.default("http://127.0.0.1:4001"),
   CATALOG_URL: url.default("http://127.0.0.1:4002"),
   ORDERS_URL: url.default("http://127.0.0.1:4003"),
+  CHAT_URL: url.default("http://127.0.0.1:4004"),
   MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(50).default(10),
   MAX_QUERY_ALIASES: z.coerce.number().int().min(0).max(100).default(15),
   MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(2_000),

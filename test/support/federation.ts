@@ -1,48 +1,63 @@
 import { randomBytes } from "node:crypto";
-import { createLogger, createRedis, redisEventBus, type EventBus, type RunningServer } from "@fixup/platform";
+import { createLogger, createPubSub, createRedis, redisEventBus, type EventBus, type PubSub, type RunningServer } from "@fixup/platform";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@fixup/platform/testing";
 import { loadUsersConfig, migrationsDir as usersMigrations, startUsersService } from "@fixup/users";
 import { loadCatalogConfig, migrationsDir as catalogMigrations, startCatalogService } from "@fixup/catalog";
 import { loadOrdersConfig, migrationsDir as ordersMigrations, startOrdersService } from "@fixup/orders";
+import { loadChatConfig, migrationsDir as chatMigrations, startChatService } from "@fixup/chat";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 
 export interface Federation {
   gatewayUrl: string;
+  /** Every gateway instance (the first is gatewayUrl); gateway i talks to chat instance i. */
+  gatewayUrls: string[];
   usersUrl: string;
   catalogUrl: string;
   ordersUrl: string;
+  chatUrls: string[];
   /** SQL statements per subgraph since the last reset (for batching assertions). */
-  sql: { users: string[]; catalog: string[]; orders: string[] };
+  sql: { users: string[]; catalog: string[]; orders: string[]; chat: string[] };
   /** Stops one subgraph (to test failure paths); stop() skips it later. */
   stopService(name: "users" | "catalog" | "orders"): Promise<void>;
   stop(): Promise<void>;
+}
+
+export interface FederationOptions {
+  env?: Record<string, string>;
+  /** Instances of chat and of the gateway (scale-out tests); each instance has its own Redis connections. */
+  instances?: number;
 }
 
 /**
  * Every subgraph + the gateway on ephemeral ports, each against a fresh database on the real Postgres, events over
  * real Redis Streams (a unique stream namespace per federation, so parallel test files do not see each other).
  */
-export async function startFederation(env: Record<string, string> = {}): Promise<Federation> {
+export async function startFederation({ env = {}, instances = 1 }: FederationOptions = {}): Promise<Federation> {
   const dbs: TestDatabase[] = [];
   const servers: RunningServer[] = [];
   const logger = createLogger("test", process.env.LOG_LEVEL ?? "silent");
   const redis = createRedis(TEST_REDIS_URL);
   if (!redis) throw new Error("REDIS_URL required");
-  const bus = namespaced(redisEventBus(redis, { logger, blockMs: 200 }), `test-${randomBytes(4).toString("hex")}`);
-  const sql = { users: [] as string[], catalog: [] as string[], orders: [] as string[] };
+  const namespace = `test-${randomBytes(4).toString("hex")}`;
+  const bus = namespaced(redisEventBus(redis, { logger, blockMs: 200 }), namespace);
+  const sql = { users: [] as string[], catalog: [] as string[], orders: [] as string[], chat: [] as string[] };
+  // Live fan-out goes through real Redis pub/sub, one connection set per chat instance, like separate processes.
+  const instanceRedis = Array.from({ length: instances }, () => createRedis(TEST_REDIS_URL));
   const stop = async () => {
     for (const s of servers.reverse()) await s.close();
     await bus.close();
     await redis.quit();
+    await Promise.all(instanceRedis.map((r) => r?.quit()));
     await Promise.all(dbs.map((d) => d.drop()));
   };
   try {
-    const [usersDb, catalogDb, ordersDb] = await Promise.all([
+    const [usersDb, catalogDb, ordersDb, chatDb] = await Promise.all([
       createTestDatabase("users", usersMigrations),
       createTestDatabase("catalog", catalogMigrations),
       createTestDatabase("orders", ordersMigrations),
+      createTestDatabase("chat", chatMigrations),
     ]);
-    dbs.push(usersDb, catalogDb, ordersDb);
+    dbs.push(usersDb, catalogDb, ordersDb, chatDb);
     const common = { NODE_ENV: "test", REDIS_URL: TEST_REDIS_URL, ...env };
     const users = await startUsersService(
       loadUsersConfig({ ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
@@ -60,14 +75,36 @@ export async function startFederation(env: Record<string, string> = {}): Promise
       ),
     ]);
     servers.push(catalog, orders);
-    const gateway = await startGateway(
-      loadGatewayConfig({ ...common, GATEWAY_PORT: "0", USERS_URL: users.url, CATALOG_URL: catalog.url, ORDERS_URL: orders.url }),
-      logger,
-    );
-    servers.push(gateway);
+    const chats: RunningServer[] = [];
+    for (const [i, instanceClient] of instanceRedis.entries()) {
+      const chat = await startChatService(
+        loadChatConfig({ ...common, CHAT_PORT: "0", CHAT_DATABASE_URL: chatDb.url, USERS_URL: users.url }),
+        {
+          logger,
+          redis: instanceClient,
+          bus,
+          pubsub: namespacedPubSub(createPubSub(instanceClient, logger), namespace),
+          onQuery: i === 0 ? (q) => sql.chat.push(q) : undefined,
+        },
+      );
+      servers.push(chat);
+      chats.push(chat);
+    }
+    const gateways: RunningServer[] = [];
+    for (const chat of chats) {
+      const gateway = await startGateway(
+        loadGatewayConfig({ ...common, GATEWAY_PORT: "0", USERS_URL: users.url, CATALOG_URL: catalog.url, ORDERS_URL: orders.url, CHAT_URL: chat.url }),
+        logger,
+      );
+      servers.push(gateway);
+      gateways.push(gateway);
+    }
+    const gateway = gateways[0] as RunningServer;
     const named = { users, catalog, orders };
     return {
       gatewayUrl: gateway.url,
+      gatewayUrls: gateways.map((g) => g.url),
+      chatUrls: chats.map((c) => c.url),
       usersUrl: users.url,
       catalogUrl: catalog.url,
       ordersUrl: orders.url,
@@ -90,6 +127,15 @@ function namespaced(bus: EventBus, prefix: string): EventBus {
     publish: (stream, event) => bus.publish(`${prefix}:${stream}`, event),
     subscribe: (stream, group, consumer, handler) => bus.subscribe(`${prefix}:${stream}`, group, consumer, handler),
     close: () => bus.close(),
+  };
+}
+
+/** Prefixes live topics like the event streams, so parallel test files never hear each other's events. */
+function namespacedPubSub(pubsub: PubSub, prefix: string): PubSub {
+  return {
+    publish: (topic, payload) => pubsub.publish(`${prefix}:${topic}`, payload),
+    subscribe: (topic) => pubsub.subscribe(`${prefix}:${topic}`),
+    close: () => pubsub.close(),
   };
 }
 

@@ -1,0 +1,99 @@
+import { hostname } from "node:os";
+import {
+  applyMigrations,
+  createLogger,
+  createMetrics,
+  createPubSub,
+  createRedis,
+  eventStream,
+  loadTypeDefs,
+  memoryEventBus,
+  redisEventBus,
+  remoteJwksVerifier,
+  startSubgraphServer,
+  subgraphSchema,
+  type EventBus,
+  type Logger,
+  type PubSub,
+  type Redis,
+  type RunningServer,
+} from "@fixup/platform";
+import type { ChatConfig } from "./config.js";
+import type { ChatContext } from "./graphql/context.js";
+import { resolvers } from "./graphql/resolvers.js";
+import { PrismaChatRepository } from "./repository/chat-repository.js";
+import { createPrisma } from "./repository/prisma.js";
+import { PrismaOrderParticipantsReadModel } from "./repository/read-model-repository.js";
+import { ChatService } from "./service/chat-service.js";
+import { ordersEventHandler } from "./service/event-handlers.js";
+import { pubSubLiveEvents } from "./service/live-events.js";
+
+export const chatTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
+export const migrationsDir = new URL("../../../prisma/chat/migrations", import.meta.url).pathname;
+
+export interface ChatServiceOptions {
+  logger?: Logger;
+  redis?: Redis | null;
+  /** Shared in-process bus for the embedded default; otherwise built from Redis. */
+  bus?: EventBus;
+  /** Shared in-process pub/sub for the embedded default; otherwise built from Redis. */
+  pubsub?: PubSub;
+  /** Test hook: sees every SQL statement the service runs. */
+  onQuery?: (sql: string) => void;
+}
+
+/**
+ * Chat publishes no integration events yet (its outbox table exists for when it does), so no outbox relay runs; it
+ * consumes orders' events into the order-participants read model.
+ */
+export async function startChatService(config: ChatConfig, options: ChatServiceOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger("chat", config.LOG_LEVEL);
+  await applyMigrations(config.CHAT_DATABASE_URL, migrationsDir);
+  const prisma = createPrisma(config.CHAT_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
+  const ownRedis = options.redis === undefined && (!options.bus || !options.pubsub) ? createRedis(config.REDIS_URL) : null;
+  const redis = options.redis ?? ownRedis;
+  const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
+  const pubsub = options.pubsub ?? createPubSub(redis, logger);
+
+  const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
+  const chat = new ChatService(new PrismaChatRepository(prisma), live);
+  const ordersEvents = bus.subscribe(
+    eventStream("orders"),
+    "chat",
+    `chat-${hostname()}-${process.pid}`,
+    ordersEventHandler(new PrismaOrderParticipantsReadModel(prisma), logger),
+  );
+
+  try {
+    return await startSubgraphServer<ChatContext>({
+      name: "chat",
+      port: config.CHAT_PORT,
+      production: config.NODE_ENV === "production",
+      logger,
+      metrics: createMetrics("chat"),
+      schema: subgraphSchema(chatTypeDefs, resolvers),
+      verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
+      readiness: [
+        { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
+        ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+      ],
+      subscriptions: true,
+      context: (base) => ({ ...base, chat, pubsub, loaders: chat.createLoaders(base.viewer) }),
+      onClose: async () => {
+        await ordersEvents.stop();
+        await prisma.$disconnect();
+        if (!options.bus) await bus.close();
+        if (!options.pubsub) await pubsub.close();
+        await ownRedis?.quit();
+      },
+    });
+  } catch (error) {
+    // Port taken or the like: release what was opened, so a failed start leaves nothing running.
+    await ordersEvents.stop();
+    await prisma.$disconnect();
+    if (!options.bus) await bus.close();
+    if (!options.pubsub) await pubsub.close();
+    ownRedis?.disconnect();
+    throw error;
+  }
+}

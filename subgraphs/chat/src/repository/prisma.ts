@@ -1,0 +1,19 @@
+import { PrismaPg } from "@prisma/adapter-pg";
+import { attachQueryLog, queryLogOptions } from "@fixup/platform";
+import { PrismaClient } from "../generated/prisma/client.js";
+
+export type ChatPrisma = InstanceType<typeof PrismaClient>;
+export type ChatTx = Parameters<Parameters<ChatPrisma["$transaction"]>[0]>[0];
+
+export function createPrisma(databaseUrl: string, poolSize = 10, onQuery?: (sql: string) => void): ChatPrisma {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+  return attachQueryLog(new PrismaClient({ adapter, ...queryLogOptions(onQuery) }), onQuery);
+}
+
+export const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Ids that can be in a uuid column: anything else (say, a forged federation reference) matches no row. */
+export const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)))];

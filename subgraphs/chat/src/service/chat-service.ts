@@ -1,0 +1,187 @@
+import DataLoader from "dataloader";
+import {
+  badInput,
+  forbidden,
+  notFound,
+  pageRequest,
+  toConnection,
+  type Connection,
+  type PageArgs,
+  type Viewer,
+} from "@fixup/platform";
+import { isParticipant, type Conversation, type Message } from "../domain/conversation.js";
+import { checkMessageBody } from "../domain/message-body.js";
+import { conversationStart } from "../domain/participants.js";
+import type { ChatRepository } from "../repository/chat-repository.js";
+import { idInput, messagePage, parseInput, sendMessageInput, startConversationInput, type MessagePageArgs } from "./inputs.js";
+import { noLiveEvents, type LiveEvents } from "./live-events.js";
+
+/** Who acts: the verified viewer of a request. */
+export type Actor = Viewer;
+
+/** Per-request batch loaders: every list of entities costs one query per loader, whatever its length. */
+export interface ChatLoaders {
+  conversation: DataLoader<string, Conversation | null>;
+  message: DataLoader<string, Message | null>;
+  lastMessage: DataLoader<string, Message | null>;
+  /** The viewer's conversations per order id. */
+  conversationsOfOrder: DataLoader<string, Conversation[]>;
+  /** The viewer's unread count per conversation id. */
+  unreadCount: DataLoader<string, number>;
+}
+
+const conversationNotFound = () => notFound("Conversation");
+const messageNotFound = () => notFound("Message");
+
+export class ChatService {
+  constructor(
+    private readonly chat: ChatRepository,
+    private readonly live: LiveEvents = noLiveEvents,
+  ) {}
+
+  createLoaders(viewer: () => Promise<Viewer | null>): ChatLoaders {
+    const viewerId = async () => (await viewer())?.userId ?? null;
+    return {
+      conversation: new DataLoader(async (ids) => byId(ids, await this.chat.findConversations(ids))),
+      message: new DataLoader(async (ids) => byId(ids, await this.chat.findMessages(ids))),
+      lastMessage: new DataLoader(async (ids) => {
+        const messages = new Map((await this.chat.lastMessages(ids)).map((m) => [m.conversationId, m]));
+        return ids.map((id) => messages.get(id) ?? null);
+      }),
+      conversationsOfOrder: new DataLoader(async (orderIds) => {
+        const userId = await viewerId();
+        const conversations = userId ? await this.chat.conversationsOfOrders(orderIds, userId) : [];
+        return orderIds.map((id) => conversations.filter((c) => c.orderId === id));
+      }),
+      unreadCount: new DataLoader(async (ids) => {
+        const userId = await viewerId();
+        const counts = userId ? await this.chat.unreadCounts(userId, ids) : new Map<string, number>();
+        return ids.map((id) => counts.get(id) ?? 0);
+      }),
+    };
+  }
+
+  // ---- reads ---------------------------------------------------------------------------------------------
+
+  /** The conversation if the actor takes part in it; NOT_FOUND otherwise, so existence never leaks. */
+  async getConversation(actor: Actor, id: string, loaders: ChatLoaders, field = "id"): Promise<Conversation> {
+    const conversationId = parseInput(idInput("conversation"), id, field);
+    const conversation = await loaders.conversation.load(conversationId);
+    if (!conversation || !isParticipant(conversation, actor.userId)) throw conversationNotFound();
+    return conversation;
+  }
+
+  /** For federation references: null (not an error) when absent or not the actor's. */
+  async visibleConversation(actor: Actor | null, id: string, loaders: ChatLoaders): Promise<Conversation | null> {
+    if (!actor) return null;
+    const conversation = await loaders.conversation.load(id);
+    return conversation && isParticipant(conversation, actor.userId) ? conversation : null;
+  }
+
+  /** A message is visible to the participants of its conversation; NOT_FOUND to everyone else. */
+  async getMessage(actor: Actor, id: string, loaders: ChatLoaders): Promise<Message> {
+    const messageId = parseInput(idInput("message"), id, "id");
+    const message = await this.visibleMessage(actor, messageId, loaders);
+    if (!message) throw messageNotFound();
+    return message;
+  }
+
+  async visibleMessage(actor: Actor | null, id: string, loaders: ChatLoaders): Promise<Message | null> {
+    if (!actor) return null;
+    const message = await loaders.message.load(id);
+    const conversation = message ? await loaders.conversation.load(message.conversationId) : null;
+    return message && conversation && isParticipant(conversation, actor.userId) ? message : null;
+  }
+
+  /** The customer sees every conversation of their order, a provider only their own, anyone else none. */
+  conversationsOfOrder(orderId: string, loaders: ChatLoaders): Promise<Conversation[]> {
+    return loaders.conversationsOfOrder.load(orderId);
+  }
+
+  async myConversations(actor: Actor, args: PageArgs): Promise<Connection<Conversation>> {
+    const page = pageRequest(args);
+    const result = await this.chat.listConversations(actor.userId, page);
+    return toConnection(result.rows, page, result.totalCount, (c) => ({ createdAt: c.lastActivityAt, id: c.id }), (c) => c);
+  }
+
+  async messagesOf(actor: Actor, conversation: Conversation, args: MessagePageArgs): Promise<Connection<Message>> {
+    this.ensureParticipant(actor, conversation);
+    const page = messagePage(args);
+    const result = await this.chat.listMessages(conversation.id, page);
+    return toConnection(result.rows, page, result.totalCount, (m) => m, (m) => m);
+  }
+
+  async lastMessageOf(actor: Actor, conversation: Conversation, loaders: ChatLoaders): Promise<Message | null> {
+    this.ensureParticipant(actor, conversation);
+    return loaders.lastMessage.load(conversation.id);
+  }
+
+  async unreadCountOf(actor: Actor, conversation: Conversation, loaders: ChatLoaders): Promise<number> {
+    this.ensureParticipant(actor, conversation);
+    return loaders.unreadCount.load(conversation.id);
+  }
+
+  /** messageAdded is for the two participants; everyone else gets NOT_FOUND at subscribe time. */
+  authorizeMessageFeed(actor: Actor, conversationId: string, loaders: ChatLoaders): Promise<Conversation> {
+    return this.getConversation(actor, conversationId, loaders, "conversationId");
+  }
+
+  // ---- commands ------------------------------------------------------------------------------------------
+
+  /**
+   * Opens (or returns) the conversation between the order's customer and one provider who offered on it. Who takes
+   * part comes from orders' events only; an order chat has not heard of is NOT_FOUND like one the actor is not in.
+   */
+  async startConversation(actor: Actor, raw: unknown): Promise<Conversation> {
+    const input = parseInput(startConversationInput, raw);
+    const participants = await this.chat.findOrderParticipants(input.orderId);
+    const start = conversationStart(actor.userId, participants, input.providerId ?? null);
+    if (!start.ok) {
+      switch (start.refusal) {
+        case "NOT_PARTICIPANT":
+          throw notFound("Order");
+        case "PROVIDER_REQUIRED":
+          throw badInput({ providerId: "is required when the customer starts a conversation" });
+        case "NOT_OFFERING_PROVIDER":
+          throw badInput({ providerId: "has no offer on this order" });
+        case "OTHER_PROVIDER":
+          throw forbidden("A provider can only start their own conversation on an order");
+      }
+    }
+    return this.chat.createConversation({ orderId: input.orderId, customerId: start.customerId, providerId: start.providerId });
+  }
+
+  async sendMessage(actor: Actor, raw: unknown, loaders: ChatLoaders): Promise<Message> {
+    const input = parseInput(sendMessageInput, raw);
+    const body = checkMessageBody(input.body);
+    if (!body.ok) throw badInput({ body: body.problem });
+    const conversation = await this.getConversation(actor, input.conversationId, loaders, "conversationId");
+    const message = await this.chat.addMessage({ conversationId: conversation.id, senderId: actor.userId, body: body.body });
+    // The conversation's activity time, last message and read mark changed: later fields of this request re-read.
+    loaders.conversation.clear(conversation.id);
+    loaders.lastMessage.clear(conversation.id);
+    loaders.unreadCount.clear(conversation.id);
+    loaders.message.prime(message.id, message);
+    await this.live.messageAdded(message);
+    return message;
+  }
+
+  async markRead(actor: Actor, conversationId: string, loaders: ChatLoaders): Promise<Conversation> {
+    const conversation = await this.getConversation(actor, conversationId, loaders, "conversationId");
+    await this.chat.markRead(conversation.id, actor.userId);
+    loaders.unreadCount.clear(conversation.id);
+    return conversation;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------
+
+  /** Fields of a conversation re-check the actor, whatever path the conversation came by. */
+  private ensureParticipant(actor: Actor, conversation: Conversation): void {
+    if (!isParticipant(conversation, actor.userId)) throw conversationNotFound();
+  }
+}
+
+function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): Array<T | null> {
+  const map = new Map(rows.map((r) => [r.id, r]));
+  return ids.map((id) => map.get(id) ?? null);
+}

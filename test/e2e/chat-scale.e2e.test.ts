@@ -1,0 +1,59 @@
+import type { Client } from "graphql-ws";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { gqlOk, startFederation, type Federation, type TestUser } from "../support/federation.js";
+import { sleep, subscribe, wsClient, type LiveSubscription } from "../support/live.js";
+import { orderWithConversation } from "../support/marketplace.js";
+
+// Two chat instances and two gateways: gateway i forwards chat to chat instance i, and live events cross instances
+// only through Redis pub/sub.
+let fed: Federation;
+const clients: Client[] = [];
+beforeAll(async () => {
+  fed = await startFederation({ instances: 2 });
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.dispose()));
+  await fed?.stop();
+});
+
+const QUERY = "subscription($c: ID!) { messageAdded(conversationId: $c) { id body sender { name } } }";
+type Event = { messageAdded: { id: string; body: string; sender: { name: string } } };
+
+const send = (gatewayUrl: string, user: TestUser, conversationId: string, body: string) =>
+  gqlOk(gatewayUrl, "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }", { c: conversationId, b: body }, user.token);
+
+test("a subscriber on gateway A receives a message sent through gateway B within 1 s", async () => {
+  const [gatewayA, gatewayB] = fed.gatewayUrls as [string, string];
+  const { customer, provider, conversationId } = await orderWithConversation(gatewayA);
+  const client = wsClient(gatewayA, customer.token);
+  clients.push(client);
+  const feed = subscribe<Event>(client, QUERY, { c: conversationId });
+  await sleep(300);
+  const sentAt = Date.now();
+  await send(gatewayB, provider, conversationId, "via B");
+  const event = await feed.next(1_000);
+  expect(Date.now() - sentAt).toBeLessThan(1_000);
+  expect(event.data?.messageAdded).toMatchObject({ body: "via B", sender: { name: "Chat Provider" } });
+});
+
+test("200 concurrent subscribers across both gateways each receive all 20 messages, in order, exactly once", async () => {
+  const { customer, provider, conversationId } = await orderWithConversation(fed.gatewayUrl, "Busy conversation");
+  const feeds: Array<LiveSubscription<Event>> = [];
+  for (let i = 0; i < 200; i++) {
+    const user = i % 2 ? customer : provider;
+    const client = wsClient(fed.gatewayUrls[i % 2] as string, user.token);
+    clients.push(client);
+    feeds.push(subscribe<Event>(client, QUERY, { c: conversationId }));
+  }
+  await sleep(1_500); // 200 sockets connect and their upstream subscriptions settle
+  const bodies = Array.from({ length: 20 }, (_, i) => `message ${i + 1}`);
+  for (const [i, body] of bodies.entries()) await send(fed.gatewayUrls[i % 2] as string, i % 2 ? customer : provider, conversationId, body);
+
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline && feeds.some((f) => f.received.length < bodies.length)) await sleep(100);
+  await sleep(300); // anything extra (a duplicate) would arrive now
+  for (const feed of feeds) {
+    expect(feed.received.map((r) => r.errors)).toEqual(bodies.map(() => undefined));
+    expect(feed.received.map((r) => r.data?.messageAdded.body)).toEqual(bodies);
+  }
+}, 60_000);
