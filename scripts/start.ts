@@ -14,6 +14,7 @@ import {
 import { loadUsersConfig, startUsersService } from "@fixup/users";
 import { loadCatalogConfig, startCatalogService } from "@fixup/catalog";
 import { loadOrdersConfig, startOrdersService } from "@fixup/orders";
+import { loadChatConfig, startChatService } from "@fixup/chat";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 
@@ -21,7 +22,7 @@ const logger = createLogger("fixup", process.env.LOG_LEVEL ?? "info");
 const env = { ...process.env };
 const embedded: EmbeddedPostgres[] = [];
 const servers: RunningServer[] = [];
-type Service = "users" | "catalog" | "orders";
+type Service = "users" | "catalog" | "orders" | "chat";
 
 async function databaseFor(service: Service): Promise<string> {
   const explicit = env[`${service.toUpperCase()}_DATABASE_URL`];
@@ -46,21 +47,30 @@ try {
   const redis = createRedis(env.REDIS_URL);
   const bus = redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger);
   const pubsub = createPubSub(redis, logger);
-  const [usersDb, catalogDb, ordersDb] = await Promise.all([databaseFor("users"), databaseFor("catalog"), databaseFor("orders")]);
+  const [usersDb, catalogDb, ordersDb, chatDb] = await Promise.all(
+    (["users", "catalog", "orders", "chat"] as const).map((service) => databaseFor(service)),
+  );
   env.USERS_DATABASE_URL = usersDb;
   env.CATALOG_DATABASE_URL = catalogDb;
   env.ORDERS_DATABASE_URL = ordersDb;
+  env.CHAT_DATABASE_URL = chatDb;
 
   const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }), redis });
   servers.push(users);
   env.USERS_URL ??= users.url;
-  const [catalog, orders] = await Promise.all([
+  const [catalog, orders, chat] = await Promise.all([
     startCatalogService(loadCatalogConfig(env), { logger: logger.child({ service: "catalog" }), redis, bus }),
     startOrdersService(loadOrdersConfig(env), { logger: logger.child({ service: "orders" }), redis, bus, pubsub }),
+    startChatService(loadChatConfig(env), { logger: logger.child({ service: "chat" }), redis, bus, pubsub }),
   ]);
-  servers.push(catalog, orders);
+  servers.push(catalog, orders, chat);
   const gateway = await startGateway(
-    loadGatewayConfig({ ...env, CATALOG_URL: env.CATALOG_URL ?? catalog.url, ORDERS_URL: env.ORDERS_URL ?? orders.url }),
+    loadGatewayConfig({
+      ...env,
+      CATALOG_URL: env.CATALOG_URL ?? catalog.url,
+      ORDERS_URL: env.ORDERS_URL ?? orders.url,
+      CHAT_URL: env.CHAT_URL ?? chat.url,
+    }),
     logger.child({ service: "gateway" }),
   );
   servers.push(gateway);

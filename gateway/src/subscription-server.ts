@@ -1,12 +1,12 @@
 import type { Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, print, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
-import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
-import WebSocket, { WebSocketServer } from "ws";
+import { WebSocketServer } from "ws";
 import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
+import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
 
 export interface GatewaySubscriptionOptions {
   httpServer: Server;
@@ -19,17 +19,10 @@ export interface GatewaySubscriptionOptions {
   subgraphUrls: Record<string, string>;
 }
 
-interface SharedClient {
-  client: Client;
-  refs: number;
-}
-
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
   const value = params?.authorization ?? params?.Authorization;
   return typeof value === "string" ? value : undefined;
 };
-
-const toWsUrl = (httpUrl: string) => httpUrl.replace(/^http/, "ws");
 
 const errorResult = (message: string, code: string): ExecutionResult => ({
   errors: [new GraphQLError(message, { extensions: { code } })],
@@ -38,45 +31,11 @@ const errorResult = (message: string, code: string): ExecutionResult => ({
 /**
  * graphql-ws for clients on the gateway's /graphql. Each subscription's root field is forwarded to its owning
  * subgraph over graphql-ws; every event is then resolved through the gateway's normal federated query path with the
- * client's own credentials. Upstream sockets are shared per (subgraph, credentials), so one client's many
- * subscriptions use one upstream connection.
+ * client's own credentials. Upstream connections and identical subscriptions are shared (UpstreamHub).
  */
 export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): { close(): Promise<void> } {
   const { logger } = options;
-  const clients = new Map<string, SharedClient>();
-
-  const acquire = (subgraph: string, authorization: string): { client: Client; release: () => void } => {
-    const key = `${subgraph}\u0000${authorization}`;
-    let shared = clients.get(key);
-    if (!shared) {
-      const base = options.subgraphUrls[subgraph];
-      if (!base) throw new SubscriptionPlanError(`No URL for subgraph ${subgraph}`);
-      shared = {
-        refs: 0,
-        client: createClient({
-          url: toWsUrl(base),
-          webSocketImpl: WebSocket,
-          connectionParams: { authorization },
-          lazy: true,
-          lazyCloseTimeout: 0,
-          retryAttempts: 0,
-        }),
-      };
-      clients.set(key, shared);
-    }
-    const held = shared;
-    held.refs += 1;
-    return {
-      client: held.client,
-      release: () => {
-        held.refs -= 1;
-        if (held.refs === 0 && clients.get(key) === held) {
-          clients.delete(key);
-          void held.client.dispose();
-        }
-      },
-    };
-  };
+  const hub = new UpstreamHub(options.subgraphUrls);
 
   // Many subscribers with the same credentials and selection (one user's tabs, a broadcast) get the same event:
   // resolve it once. Entries live only while the event is being fanned out.
@@ -106,13 +65,12 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
    * event. Here `return()` closes upstream at once.
    */
   function forward(plan: ReturnType<typeof planSubscription>, context: GatewayContext): AsyncIterableIterator<ExecutionResult> {
-    type Item = { event: FormattedExecutionResult<Record<string, { id?: string } | null>, unknown> } | { error: unknown };
-    const { client, release } = acquire(plan.subgraph, context.authorization ?? "");
+    type Item = { event: UpstreamEvent } | { error: unknown };
     const queue: Item[] = [];
     let wake: (() => void) | undefined;
     let upstreamDone = false;
     let closed = false;
-    const dispose = client.subscribe<Record<string, { id?: string } | null>>(plan.upstream, {
+    const leave = hub.join(plan.subgraph, context.authorization ?? "", plan.upstream, {
       next: (event) => {
         queue.push({ event });
         wake?.();
@@ -130,8 +88,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     const close = () => {
       if (closed) return;
       closed = true;
-      dispose();
-      release();
+      leave();
       wake?.();
     };
     const done = { done: true as const, value: undefined };
@@ -149,14 +106,15 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           if ("error" in item) {
             close();
             if (Array.isArray(item.error)) return { done: false, value: { errors: (item.error as GraphQLFormattedError[]).map(toGraphQLError) } };
-            logger.warn({ err: item.error, subgraph: plan.subgraph }, "upstream subscription failed");
+            const { code, reason } = item.error as { code?: number; reason?: string };
+            logger.warn({ err: item.error, code, reason, subgraph: plan.subgraph }, "upstream subscription failed");
             return { done: false, value: errorResult(`Subscription source ${plan.subgraph} is unavailable`, ErrorCode.INTERNAL_SERVER_ERROR) };
           }
           if (item.event.errors?.length) {
             close();
             return { done: false, value: { errors: item.event.errors.map(toGraphQLError) } };
           }
-          const id = Object.values(item.event.data ?? {})[0]?.id;
+          const id = (Object.values(item.event.data ?? {})[0] as { id?: string } | null | undefined)?.id;
           if (!id) continue;
           const { query, variables } = plan.refetch(id);
           const result = await resolveEvent(query, variables, context);
@@ -233,8 +191,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     async close() {
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
-      await Promise.all([...clients.values()].map((c) => c.client.dispose()));
-      clients.clear();
+      await hub.close();
     },
   };
 }
