@@ -16,3 +16,4 @@ export * from "./schema.js";
 export * from "./prisma.js";
 export * from "./pubsub.js";
 export * from "./subscriptions.js";
+export * from "./loaders.js";

@@ -1,31 +1,25 @@
 // The catalog subgraph end to end over HTTP: real Postgres, a tiny local JWKS server standing in for the users
 // service, and an in-process event bus to watch the outbox relay.
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { generateKeyPair, type CryptoKey } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import {
   createLogger,
   eventStream,
   memoryEventBus,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
   type EventBus,
   type IntegrationEvent,
   type Role,
   type RunningServer,
   type Subscription,
 } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
+import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from "@fixup/platform/testing";
 import { migrationsDir, startCatalogService } from "./app.js";
 import { loadCatalogConfig } from "./config.js";
 import { PREDEFINED_SERVICES } from "./domain/service.js";
 
-const KID = "test-key-1";
 let db: TestDatabase;
-let jwks: Server;
-let privateKey: CryptoKey;
+let issuer: TestIssuer;
 let server: RunningServer;
 let bus: EventBus;
 let subscription: Subscription;
@@ -33,18 +27,8 @@ const events: IntegrationEvent[] = [];
 const queries: string[] = [];
 
 beforeAll(async () => {
-  const keys = await generateKeyPair("ES256", { extractable: true });
-  privateKey = keys.privateKey;
-  const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: KID, alg: "ES256", use: "sig" };
-  jwks = createServer((req, res) => {
-    if (req.url === "/.well-known/jwks.json") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [publicJwk] }));
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-  const usersUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`;
+  issuer = await startTestIssuer();
+  const usersUrl = issuer.usersUrl;
 
   db = await createTestDatabase("catalog_app", migrationsDir);
   const logger = createLogger("catalog-test", "silent");
@@ -62,7 +46,7 @@ afterAll(async () => {
   await server?.close();
   await subscription?.stop();
   await bus?.close();
-  await new Promise((resolve) => jwks?.close(resolve));
+  await issuer?.close();
   await db?.drop();
 });
 
@@ -78,16 +62,7 @@ interface TokenOptions {
   issuer?: string;
 }
 
-async function token({ sub = randomUUID(), roles = ["CUSTOMER"], expiresIn = "5m", key = privateKey, issuer = TOKEN_ISSUER }: TokenOptions = {}) {
-  return new SignJWT({ roles })
-    .setProtectedHeader({ alg: "ES256", kid: KID })
-    .setIssuer(issuer)
-    .setAudience(TOKEN_AUDIENCE)
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime(expiresIn)
-    .sign(key);
-}
+const token = ({ sub = randomUUID(), ...rest }: TokenOptions = {}) => issuer.token({ sub, ...rest });
 
 interface GraphQLResult<T> {
   status: number;

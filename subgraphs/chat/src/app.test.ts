@@ -1,10 +1,8 @@
 // The chat subgraph end to end: real Postgres, a tiny local JWKS server standing in for the users service, orders'
 // events on an in-process bus, HTTP for queries and mutations, graphql-ws for messageAdded.
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createClient, type Client } from "graphql-ws";
-import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
+import { generateKeyPair, type CryptoKey } from "jose";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import WebSocket from "ws";
 import {
@@ -12,22 +10,18 @@ import {
   eventStream,
   memoryEventBus,
   memoryPubSub,
-  TOKEN_AUDIENCE,
-  TOKEN_ISSUER,
   WS_UNAUTHORIZED,
   type EventBus,
   type PubSub,
   type Role,
   type RunningServer,
 } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
+import { createTestDatabase, startTestIssuer, type TestDatabase, type TestIssuer } from "@fixup/platform/testing";
 import { migrationsDir, startChatService } from "./app.js";
 import { loadChatConfig } from "./config.js";
 
-const KID = "chat-test-key";
 let db: TestDatabase;
-let jwks: Server;
-let privateKey: CryptoKey;
+let issuer: TestIssuer;
 let server: RunningServer;
 let bus: EventBus;
 let pubsub: PubSub;
@@ -37,15 +31,8 @@ const queries: string[] = [];
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  const keys = await generateKeyPair("ES256", { extractable: true });
-  privateKey = keys.privateKey;
-  const publicJwk = { ...(await exportJWK(keys.publicKey)), kid: KID, alg: "ES256", use: "sig" };
-  jwks = createServer((req, res) => {
-    if (req.url === "/.well-known/jwks.json") res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [publicJwk] }));
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => jwks.listen(0, "127.0.0.1", resolve));
-  const usersUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}`;
+  issuer = await startTestIssuer();
+  const usersUrl = issuer.usersUrl;
 
   db = await createTestDatabase("chat_app", migrationsDir);
   const logger = createLogger("chat-test", "silent");
@@ -74,7 +61,7 @@ afterAll(async () => {
   await server?.close();
   await bus?.close();
   await pubsub?.close();
-  await new Promise((resolve) => jwks?.close(resolve));
+  await issuer?.close();
   await db?.drop();
 });
 
@@ -82,16 +69,7 @@ beforeEach(() => {
   queries.length = 0;
 });
 
-async function token(sub: string, roles: Role[] = ["CUSTOMER"], key: CryptoKey = privateKey) {
-  return new SignJWT({ roles })
-    .setProtectedHeader({ alg: "ES256", kid: KID })
-    .setIssuer(TOKEN_ISSUER)
-    .setAudience(TOKEN_AUDIENCE)
-    .setSubject(sub)
-    .setIssuedAt()
-    .setExpirationTime("5m")
-    .sign(key);
-}
+const token = (sub: string, roles: Role[] = ["CUSTOMER"], key?: CryptoKey) => issuer.token({ sub, roles, key });
 
 interface GqlError {
   message: string;

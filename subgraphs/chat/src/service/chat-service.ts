@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import {
+  alignById,
   badInput,
   forbidden,
   notFound,
@@ -42,8 +43,8 @@ export class ChatService {
   createLoaders(viewer: () => Promise<Viewer | null>): ChatLoaders {
     const viewerId = async () => (await viewer())?.userId ?? null;
     return {
-      conversation: new DataLoader(async (ids) => byId(ids, await this.chat.findConversations(ids))),
-      message: new DataLoader(async (ids) => byId(ids, await this.chat.findMessages(ids))),
+      conversation: new DataLoader(async (ids) => alignById(ids, await this.chat.findConversations(ids))),
+      message: new DataLoader(async (ids) => alignById(ids, await this.chat.findMessages(ids))),
       lastMessage: new DataLoader(async (ids) => {
         const messages = new Map((await this.chat.lastMessages(ids)).map((m) => [m.conversationId, m]));
         return ids.map((id) => messages.get(id) ?? null);
@@ -181,7 +182,3 @@ export class ChatService {
   }
 }
 
-function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): Array<T | null> {
-  const map = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => map.get(id) ?? null);
-}

@@ -1,5 +1,6 @@
 import DataLoader from "dataloader";
 import {
+  alignById,
   AppError,
   badInput,
   conflict,
@@ -48,8 +49,8 @@ export class OrderService {
   createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
     let services: Promise<Set<string>> | undefined;
     return {
-      order: new DataLoader(async (ids) => byId(ids, await this.orders.findOrders(ids))),
-      offer: new DataLoader(async (ids) => byId(ids, await this.orders.findOffers(ids))),
+      order: new DataLoader(async (ids) => alignById(ids, await this.orders.findOrders(ids))),
+      offer: new DataLoader(async (ids) => alignById(ids, await this.orders.findOffers(ids))),
       offersOfOrder: new DataLoader(async (orderIds) => {
         const offers = await this.orders.offersOfOrders(orderIds);
         return orderIds.map((id) => offers.filter((o) => o.orderId === id));
@@ -335,10 +336,6 @@ function forget(loaders: OrderLoaders, orderId: string): void {
 
 const invalidState = (message: string) => new AppError(ErrorCode.INVALID_STATE, message);
 
-function byId<T extends { id: string }>(ids: readonly string[], rows: T[]): Array<T | null> {
-  const map = new Map(rows.map((r) => [r.id, r]));
-  return ids.map((id) => map.get(id) ?? null);
-}
 
 const connection = <T extends { createdAt: Date; id: string }>(result: Page<T>, page: ReturnType<typeof pageRequest>) =>
   toConnection(result.rows, page, result.totalCount, (r) => r, (r) => r);

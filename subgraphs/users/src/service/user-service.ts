@@ -1,5 +1,5 @@
 import DataLoader from "dataloader";
-import { notFound, unauthenticated, type Viewer } from "@fixup/platform";
+import { alignById, notFound, unauthenticated, type Viewer } from "@fixup/platform";
 import { nextRoles, type User } from "../domain/user.js";
 import type { UserRepository } from "../repository/user-repository.js";
 import { parseInput, updateMeInput } from "./inputs.js";
@@ -9,11 +9,7 @@ export class UserService {
 
   /** Per-request loader: all `User` representations in one `_entities` call cost one query. */
   createLoader(): DataLoader<string, User | null> {
-    return new DataLoader(async (ids) => {
-      const found = await this.users.findByIds(ids);
-      const byId = new Map(found.map((u) => [u.id, u]));
-      return ids.map((id) => byId.get(id) ?? null);
-    });
+    return new DataLoader(async (ids) => alignById(ids, await this.users.findByIds(ids)));
   }
 
   async me(viewer: Viewer): Promise<User> {
