@@ -286,6 +286,27 @@ describe("gateway edges", () => {
     expect(usersMetrics).toMatch(/graphql_request_duration_seconds_count\{[^}]*operation="Probe/);
   });
 
+  test("introspection and the Sandbox landing page are on in development, off in production", async () => {
+    const introspect = "{ __schema { queryType { name } } }";
+    expect((await gql<{ __schema: unknown }>(fed.gatewayUrl, introspect)).data?.__schema).toBeDefined();
+    const landing = await fetch(`${fed.gatewayUrl}/graphql`, { headers: { accept: "text/html" } });
+    expect(await landing.text()).toMatch(/<html/i);
+
+    const production = await startGateway(
+      loadGatewayConfig({ NODE_ENV: "production", GATEWAY_PORT: "0", USERS_URL: fed.usersUrl }),
+      createLogger("test", "silent"),
+    );
+    try {
+      const refused = await gql(production.url, introspect);
+      expect(refused.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+      expect(refused.errors?.[0]?.message).toMatch(/introspection/i);
+      const page = await fetch(`${production.url}/graphql`, { headers: { accept: "text/html" } });
+      expect(await page.text()).not.toMatch(/<html/i);
+    } finally {
+      await production.close();
+    }
+  });
+
   test("unknown REST route → 404 JSON", async () => {
     const res = await fetch(`${fed.gatewayUrl}/nope`);
     expect(res.status).toBe(404);
