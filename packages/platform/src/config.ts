@@ -26,6 +26,8 @@ export const baseEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   LOG_LEVEL: logLevel,
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Interface to listen on: loopback for development, 0.0.0.0 in containers. */
+  BIND_HOST: z.string().default("127.0.0.1"),
 });
 
 export const envSchemas = { port };

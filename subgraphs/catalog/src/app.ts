@@ -62,6 +62,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
     return await startSubgraphServer<CatalogContext>({
       name: "catalog",
       port: config.CATALOG_PORT,
+    host: config.BIND_HOST,
       production: config.NODE_ENV === "production",
       logger,
       metrics: createMetrics("catalog"),

@@ -68,6 +68,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
     return await startSubgraphServer<ChatContext>({
       name: "chat",
       port: config.CHAT_PORT,
+    host: config.BIND_HOST,
       production: config.NODE_ENV === "production",
       logger,
       metrics: createMetrics("chat"),

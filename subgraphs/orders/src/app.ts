@@ -65,6 +65,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   return startSubgraphServer<OrdersContext>({
     name: "orders",
     port: config.ORDERS_PORT,
+    host: config.BIND_HOST,
     production: config.NODE_ENV === "production",
     logger,
     metrics: createMetrics("orders"),
