@@ -19,11 +19,16 @@ import { PrismaRefreshTokenRepository } from "./repository/refresh-token-reposit
 import { PrismaSigningKeyRepository } from "./repository/signing-key-repository.js";
 import { PrismaUserRepository } from "./repository/user-repository.js";
 import { authRoutes } from "./rest/auth-routes.js";
+import { avatarRoutes } from "./rest/avatar-routes.js";
+import { mediaRoutes } from "./rest/media-routes.js";
 import { AuthService } from "./service/auth-service.js";
+import { AvatarService } from "./service/avatar-service.js";
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
 import { scryptHasher } from "./service/password-hasher.js";
 import { createAccessTokenIssuer } from "./service/token-issuer.js";
 import { UserService } from "./service/user-service.js";
+import { createAvatarStorage } from "./storage/create-storage.js";
+import { MEDIA_PATH } from "./storage/local-disk-storage.js";
 
 export const usersTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/users/migrations", import.meta.url).pathname;
@@ -60,6 +65,10 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
   });
   const users = new UserService(userRepository);
+  const media = createAvatarStorage(config);
+  logger.info(`avatars stored on ${media.description}`);
+  const avatars = new AvatarService({ users: userRepository, storage: media.storage, logger });
+  const verifier = localJwksVerifier(() => tokens.jwks());
   await tokens.jwks(); // create the first signing key before serving
 
   return startSubgraphServer<UsersContext>({
@@ -69,7 +78,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     logger,
     metrics: createMetrics("users"),
     schema: subgraphSchema(usersTypeDefs, resolvers),
-    verifier: localJwksVerifier(() => tokens.jwks()),
+    verifier,
     readiness: [
       { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
       ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
@@ -81,9 +90,13 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       userLoader: users.createLoader(),
       ip: req.ip,
       selfIds: new Set<string>(),
-      avatarUrl: () => null,
+      avatarUrl: (key) => (key ? media.storage.publicUrl(key) : null),
     }),
-    routes: (app) => app.use(authRoutes(auth)),
+    routes: (app) => {
+      app.use(authRoutes(auth));
+      app.use(avatarRoutes(avatars, verifier));
+      if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
+    },
     onClose: async () => {
       await prisma.$disconnect();
       await ownRedis?.quit();

@@ -9,6 +9,21 @@ export const usersEnv = baseEnv.extend({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  // Avatar storage: S3 when a bucket is set, else files under MEDIA_DIR served at USERS_PUBLIC_URL/media.
+  AVATAR_S3_BUCKET: z.string().optional(),
+  AWS_REGION: z.string().default("us-east-1"),
+  S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  S3_FORCE_PATH_STYLE: z.stringbool().default(false),
+  // Unset: the AWS SDK's default credential chain (shared config, instance or task role).
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  CLOUDFRONT_DOMAIN: z.string().optional(),
+  CLOUDFRONT_KEY_PAIR_ID: z.string().optional(),
+  CLOUDFRONT_PRIVATE_KEY: z.string().optional(),
+  AVATAR_URL_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  MEDIA_DIR: z.string().default(".data/media"),
+  USERS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:4000"),
 });
 export type UsersConfig = z.infer<typeof usersEnv>;
 
