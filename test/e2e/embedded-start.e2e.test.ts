@@ -12,7 +12,7 @@ let url: string;
 const dataDir = mkdtempSync(join(tmpdir(), "fixup-embedded-"));
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED_DATA_DIR: dataDir, MAIL_OUTBOX_DIR: join(dataDir, "mail"), LOG_LEVEL: "warn" };
   for (const key of ["DATABASE_URL", "REDIS_URL"]) delete env[key];
   Object.assign(env, { GATEWAY_PORT: "0", USERS_PORT: "0", CATALOG_PORT: "0", ORDERS_PORT: "0", CHAT_PORT: "0" });
   child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,4 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createLogger, createPubSub, createRedis, redisEventBus, type EventBus, type PubSub, type RunningServer } from "@fixup/platform";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@fixup/platform/testing";
 import { loadUsersConfig, migrationsDir as usersMigrations, startUsersService } from "@fixup/users";
@@ -43,12 +46,15 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
   const sql = { users: [] as string[], catalog: [] as string[], orders: [] as string[], chat: [] as string[] };
   // Live fan-out goes through real Redis pub/sub, one connection set per chat instance, like separate processes.
   const instanceRedis = Array.from({ length: instances }, () => createRedis(TEST_REDIS_URL));
+  // Registration mails go to the local outbox (no SMTP_URL): keep them out of the checkout's .data/.
+  const mailOutbox = await mkdtemp(join(tmpdir(), "fixup-mail-"));
   const stop = async () => {
     for (const s of servers.reverse()) await s.close();
     await bus.close();
     await redis.quit();
     await Promise.all(instanceRedis.map((r) => r?.quit()));
     await Promise.all(dbs.map((d) => d.drop()));
+    await rm(mailOutbox, { recursive: true, force: true });
   };
   try {
     const [usersDb, catalogDb, ordersDb, chatDb] = await Promise.all([
@@ -60,7 +66,7 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
     dbs.push(usersDb, catalogDb, ordersDb, chatDb);
     const common = { NODE_ENV: "test", REDIS_URL: TEST_REDIS_URL, ...env };
     const users = await startUsersService(
-      loadUsersConfig({ ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
+      loadUsersConfig({ MAIL_OUTBOX_DIR: mailOutbox, ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
       { logger, redis, onQuery: (q) => sql.users.push(q) },
     );
     servers.push(users);

@@ -14,17 +14,22 @@ import {
 import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
+import { PrismaAccountTokenRepository } from "./repository/account-token-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaRefreshTokenRepository } from "./repository/refresh-token-repository.js";
 import { PrismaSigningKeyRepository } from "./repository/signing-key-repository.js";
 import { PrismaUserRepository } from "./repository/user-repository.js";
+import { accountRoutes } from "./rest/account-routes.js";
 import { authRoutes } from "./rest/auth-routes.js";
 import { avatarRoutes } from "./rest/avatar-routes.js";
 import { mediaRoutes } from "./rest/media-routes.js";
+import { AccountEmailService } from "./service/account-email-service.js";
 import { AuthService } from "./service/auth-service.js";
 import { AvatarService } from "./service/avatar-service.js";
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
+import { createMailer } from "./service/mail/index.js";
 import { scryptHasher } from "./service/password-hasher.js";
+import { createPasswordResetLimiter, DEFAULT_PASSWORD_RESET_LIMITS } from "./service/password-reset-limiter.js";
 import { createAccessTokenIssuer } from "./service/token-issuer.js";
 import { UserService } from "./service/user-service.js";
 import { createAvatarStorage } from "./storage/create-storage.js";
@@ -52,17 +57,34 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
 
   const tokens = createAccessTokenIssuer(new PrismaSigningKeyRepository(prisma), config.ACCESS_TOKEN_TTL_SECONDS);
   const userRepository = new PrismaUserRepository(prisma);
+  const loginLimiter = createLoginLimiter(redis, {
+    ...DEFAULT_LOGIN_LIMITS,
+    perAccount: config.LOGIN_MAX_FAILURES,
+    perIp: config.LOGIN_MAX_FAILURES_PER_IP,
+  });
+  const mailer = createMailer(config, logger);
+  const accountEmails = new AccountEmailService({
+    users: userRepository,
+    tokens: new PrismaAccountTokenRepository(prisma),
+    hasher: scryptHasher(),
+    mailer,
+    resetLimiter: createPasswordResetLimiter(redis, {
+      ...DEFAULT_PASSWORD_RESET_LIMITS,
+      perEmail: config.PASSWORD_RESET_MAX_PER_EMAIL,
+      perIp: config.PASSWORD_RESET_MAX_PER_IP,
+    }),
+    loginLimiter,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    logger,
+  });
   const auth = new AuthService({
     users: userRepository,
     refreshTokens: new PrismaRefreshTokenRepository(prisma),
     hasher: scryptHasher(),
     tokens,
-    limiter: createLoginLimiter(redis, {
-      ...DEFAULT_LOGIN_LIMITS,
-      perAccount: config.LOGIN_MAX_FAILURES,
-      perIp: config.LOGIN_MAX_FAILURES_PER_IP,
-    }),
+    limiter: loginLimiter,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    onRegistered: (user) => accountEmails.userRegistered(user),
   });
   const users = new UserService(userRepository);
   const media = createAvatarStorage(config);
@@ -86,6 +108,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     context: (base, req) => ({
       ...base,
       auth,
+      accountEmails,
       users,
       userLoader: users.createLoader(),
       ip: req.ip,
@@ -94,10 +117,13 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     }),
     routes: (app) => {
       app.use(authRoutes(auth));
+      app.use(accountRoutes(accountEmails));
       app.use(avatarRoutes(avatars, verifier));
       if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
     },
     onClose: async () => {
+      await accountEmails.settled(); // mails already promised to a caller still go out
+      await mailer.close();
       await prisma.$disconnect();
       await ownRedis?.quit();
     },

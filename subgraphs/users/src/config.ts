@@ -24,6 +24,13 @@ export const usersEnv = baseEnv.extend({
   AVATAR_URL_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   MEDIA_DIR: z.string().default(".data/media"),
   USERS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:4000"),
+  // Account e-mails: SMTP when SMTP_URL is set, else .eml files in MAIL_OUTBOX_DIR; links point at PUBLIC_BASE_URL.
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:4000"),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().trim().min(3).default("Fixup <no-reply@fixup.local>"),
+  MAIL_OUTBOX_DIR: z.string().default(".data/mail-outbox"),
+  PASSWORD_RESET_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
+  PASSWORD_RESET_MAX_PER_IP: z.coerce.number().int().min(1).default(20),
 });
 export type UsersConfig = z.infer<typeof usersEnv>;
 

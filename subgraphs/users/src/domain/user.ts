@@ -7,6 +7,8 @@ export interface User {
   name: string;
   roles: Role[];
   avatarKey: string | null;
+  /** When the user proved they read mail at `email`; null until then. */
+  emailVerifiedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }

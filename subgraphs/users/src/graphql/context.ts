@@ -1,11 +1,13 @@
 import type DataLoader from "dataloader";
 import type { RequestContext } from "@fixup/platform";
 import type { User } from "../domain/user.js";
+import type { AccountEmailService } from "../service/account-email-service.js";
 import type { AuthService } from "../service/auth-service.js";
 import type { UserService } from "../service/user-service.js";
 
 export interface UsersContext extends RequestContext {
   auth: AuthService;
+  accountEmails: AccountEmailService;
   users: UserService;
   userLoader: DataLoader<string, User | null>;
   ip?: string;

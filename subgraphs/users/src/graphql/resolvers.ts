@@ -1,7 +1,12 @@
 import { DateTimeResolver, EmailAddressResolver, URLResolver } from "graphql-scalars";
 import { requireViewer } from "@fixup/platform";
-import { canSeeEmail } from "../domain/user.js";
+import { canSeeEmail, type User } from "../domain/user.js";
 import type { Resolvers } from "../generated/graphql.js";
+import type { UsersContext } from "./context.js";
+
+/** Private fields (email, emailVerified) are for the user themself and admins. */
+const canSeePrivate = async (user: User, ctx: UsersContext): Promise<boolean> =>
+  ctx.selfIds.has(user.id) || canSeeEmail(await ctx.viewer().catch(() => null), user);
 
 // Thin handlers: read the viewer, hand raw input to a service (which validates), map the result.
 export const resolvers: Resolvers = {
@@ -30,6 +35,18 @@ export const resolvers: Resolvers = {
       await ctx.auth.deleteAccount(requireViewer(await ctx.viewer()).userId, password);
       return true;
     },
+    requestPasswordReset: async (_p, args, ctx) => {
+      await ctx.accountEmails.requestPasswordReset(args, { ip: ctx.ip });
+      return true;
+    },
+    resetPassword: async (_p, args, ctx) => {
+      await ctx.accountEmails.resetPassword(args);
+      return true;
+    },
+    verifyEmail: async (_p, args, ctx) => {
+      await ctx.accountEmails.verifyEmail(args);
+      return true;
+    },
   },
   AuthPayload: {
     // The payload's user is the caller, even before they hold an access token.
@@ -40,8 +57,8 @@ export const resolvers: Resolvers = {
   },
   User: {
     __resolveReference: (ref, ctx) => ctx.userLoader.load(ref.id),
-    email: async (user, _a, ctx) =>
-      ctx.selfIds.has(user.id) || canSeeEmail(await ctx.viewer().catch(() => null), user) ? user.email : null,
+    email: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.email : null),
+    emailVerified: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.emailVerifiedAt !== null : null),
     avatarUrl: (user, _a, ctx) => ctx.avatarUrl(user.avatarKey),
   },
 };

@@ -31,6 +31,7 @@ const publicColumns = {
   name: true,
   roles: true,
   avatarKey: true,
+  emailVerifiedAt: true,
   createdAt: true,
   updatedAt: true,
 } as const;

@@ -24,6 +24,8 @@ export interface AuthServiceDeps {
   tokens: AccessTokenIssuer;
   limiter: LoginLimiter;
   refreshTtlSeconds: number;
+  /** Told about each new self-registered account (sends the verification mail); must not throw. */
+  onRegistered?: (user: User) => void;
   now?: () => Date;
 }
 
@@ -50,6 +52,7 @@ export class AuthService {
     const passwordHash = await this.deps.hasher.hash(input.password);
     try {
       const user = await this.deps.users.create({ email, name: input.name, passwordHash, roles: initialRoles(input.roles) });
+      this.deps.onRegistered?.(user);
       return this.issue(user, randomUUID());
     } catch (error) {
       if (error instanceof EmailTakenError) throw conflict("An account with this email already exists");

@@ -20,8 +20,29 @@ export const updateMeInput = z
   .object({ name: name.optional(), roles: z.array(selfRole).min(1, "must keep at least one role").max(2).optional() })
   .refine((v) => v.name !== undefined || v.roles !== undefined, { message: "nothing to update", path: ["input"] });
 
+// Account e-mails. Mailed tokens are 32 random bytes in base64url (43 characters); the cap only stops junk early.
+const accountToken = z
+  .string({ error: "is required" })
+  .min(1, "is required")
+  .max(256, "is too long")
+  .describe("The token from the e-mail");
+/** `POST /auth/verify-email` body (`GET /auth/verify-email?token=…` reads the same field from the query). */
+export const verifyEmailInput = z.object({ token: accountToken });
+/** `POST /auth/password-reset/request` body. */
+export const passwordResetRequestInput = z.object({
+  email: z.string({ error: "is required" }).trim().pipe(email).describe("The account's e-mail address"),
+});
+/** `POST /auth/password-reset/confirm` body; the password policy is checked by the service. */
+export const passwordResetConfirmInput = z.object({
+  token: accountToken,
+  newPassword: password.describe("At least 8 characters, not the e-mail address"),
+});
+
 export type RegisterInput = z.infer<typeof registerInput>;
 export type LoginInput = z.infer<typeof loginInput>;
 export type UpdateMeInput = z.infer<typeof updateMeInput>;
+export type VerifyEmailInput = z.infer<typeof verifyEmailInput>;
+export type PasswordResetRequestInput = z.infer<typeof passwordResetRequestInput>;
+export type PasswordResetConfirmInput = z.infer<typeof passwordResetConfirmInput>;
 
 export { parseInput };

@@ -19,7 +19,7 @@ export class FakeUserRepository implements UserRepository {
   async create(user: NewUser): Promise<User> {
     if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailTakenError();
     const at = this.now();
-    const row: UserWithPassword = { id: `user-${++this.seq}`, avatarKey: null, createdAt: at, updatedAt: at, ...user };
+    const row: UserWithPassword = { id: `user-${++this.seq}`, avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
     this.rows.set(row.id, row);
     return publicUser(row);
   }

@@ -1,0 +1,27 @@
+-- CreateEnum
+CREATE TYPE "AccountTokenPurpose" AS ENUM ('EMAIL_VERIFICATION', 'PASSWORD_RESET');
+
+-- AlterTable
+ALTER TABLE "users" ADD COLUMN     "email_verified_at" TIMESTAMPTZ(3);
+
+-- CreateTable
+CREATE TABLE "account_tokens" (
+    "id" UUID NOT NULL,
+    "user_id" UUID NOT NULL,
+    "purpose" "AccountTokenPurpose" NOT NULL,
+    "token_hash" TEXT NOT NULL,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "used_at" TIMESTAMPTZ(3),
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "account_tokens_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE UNIQUE INDEX "account_tokens_token_hash_key" ON "account_tokens"("token_hash");
+
+-- CreateIndex
+CREATE INDEX "account_tokens_user_id_purpose_idx" ON "account_tokens"("user_id", "purpose");
+
+-- AddForeignKey
+ALTER TABLE "account_tokens" ADD CONSTRAINT "account_tokens_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "users"("id") ON DELETE CASCADE ON UPDATE CASCADE;

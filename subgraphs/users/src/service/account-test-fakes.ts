@@ -1,0 +1,68 @@
+// In-memory fakes for the account e-mail service tests; semantics mirror the Prisma repository (conditional use,
+// one transaction for a reset), acting on the fakes in test-fakes.ts.
+import type { AccountTokenRecord } from "../domain/account-token.js";
+import type { AccountTokenRepository, NewAccountToken, PasswordReset } from "../repository/account-token-repository.js";
+import type { Mailer, MailMessage } from "./mail/mailer.js";
+import type { FakeRefreshTokenRepository, FakeUserRepository } from "./test-fakes.js";
+
+export interface StoredAccountToken extends AccountTokenRecord {
+  tokenHash: string;
+}
+
+export class FakeAccountTokenRepository implements AccountTokenRepository {
+  rows: StoredAccountToken[] = [];
+  private seq = 0;
+
+  constructor(
+    private readonly users: FakeUserRepository,
+    private readonly refreshTokens: FakeRefreshTokenRepository,
+  ) {}
+
+  async issue(token: NewAccountToken): Promise<void> {
+    this.rows = this.rows.filter((r) => !(r.userId === token.userId && r.purpose === token.purpose));
+    this.rows.push({ id: `at-${++this.seq}`, usedAt: null, ...token });
+  }
+
+  async findByHash(tokenHash: string): Promise<AccountTokenRecord | null> {
+    const row = this.rows.find((r) => r.tokenHash === tokenHash);
+    if (!row) return null;
+    const { tokenHash: _omit, ...record } = row;
+    return record;
+  }
+
+  async verifyEmail(tokenId: string, userId: string, at: Date): Promise<boolean> {
+    if (!this.use(tokenId, at)) return false;
+    const user = this.users.rows.get(userId);
+    if (user && !user.emailVerifiedAt) user.emailVerifiedAt = at;
+    return true;
+  }
+
+  async resetPassword({ tokenId, userId, passwordHash, at }: PasswordReset): Promise<boolean> {
+    if (!this.use(tokenId, at)) return false;
+    await this.users.setPasswordHash(userId, passwordHash);
+    const user = this.users.rows.get(userId);
+    if (user && !user.emailVerifiedAt) user.emailVerifiedAt = at;
+    await this.refreshTokens.revokeAllForUser(userId, at);
+    return true;
+  }
+
+  private use(id: string, at: Date): boolean {
+    const row = this.rows.find((r) => r.id === id && !r.usedAt && r.expiresAt.getTime() > at.getTime());
+    if (!row) return false;
+    row.usedAt = at;
+    return true;
+  }
+}
+
+/** Keeps every message; `failing` makes sends fail like an unreachable SMTP server. */
+export class FakeMailer implements Mailer {
+  readonly sent: MailMessage[] = [];
+  failing = false;
+
+  async send(message: MailMessage): Promise<void> {
+    if (this.failing) throw new Error("SMTP server unreachable");
+    this.sent.push(message);
+  }
+
+  async close(): Promise<void> {}
+}
