@@ -35,7 +35,7 @@ import { startGatewaySubscriptions } from "./subscription-server.js";
 export const supergraphPath = new URL("../../schema/supergraph.graphql", import.meta.url);
 
 /** Paths the users service serves over REST; the gateway is the single public entry point for them too. */
-export const USERS_REST_PATHS = ["/auth", "/.well-known/jwks.json", "/users/me/avatar", "/media"];
+export const USERS_REST_PATHS = ["/auth", "/.well-known/jwks.json", "/openapi.json", "/docs", "/users/me/avatar", "/media"];
 
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.LOG_LEVEL)): Promise<RunningServer> {
   const production = config.NODE_ENV === "production";

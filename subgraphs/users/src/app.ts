@@ -23,6 +23,7 @@ import { accountRoutes } from "./rest/account-routes.js";
 import { authRoutes } from "./rest/auth-routes.js";
 import { avatarRoutes } from "./rest/avatar-routes.js";
 import { mediaRoutes } from "./rest/media-routes.js";
+import { docsRoutes } from "./rest/docs-routes.js";
 import { AccountEmailService } from "./service/account-email-service.js";
 import { AuthService } from "./service/auth-service.js";
 import { AvatarService } from "./service/avatar-service.js";
@@ -116,7 +117,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       avatarUrl: (key) => (key ? media.storage.publicUrl(key) : null),
     }),
     routes: (app) => {
-      app.use(authRoutes(auth));
+      app.use(authRoutes(auth), docsRoutes());
       app.use(accountRoutes(accountEmails));
       app.use(avatarRoutes(avatars, verifier));
       if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
