@@ -41,7 +41,7 @@ async function startStack(env: Record<string, string>): Promise<Stack> {
     const port = await freePort();
     const gatewayUrl = `http://127.0.0.1:${port}`;
     const users = await startUsersService(
-      loadUsersConfig({ NODE_ENV: "test", USERS_PORT: "0", USERS_DATABASE_URL: db.url, USERS_PUBLIC_URL: gatewayUrl, ...env }),
+      loadUsersConfig({ NODE_ENV: "test", USERS_PORT: "0", USERS_DATABASE_URL: db.url, PUBLIC_BASE_URL: gatewayUrl, ...env }),
       { logger, redis: null },
     );
     servers.push(users);

@@ -21,6 +21,17 @@ export function forwardedFor(req: IncomingMessage): string {
   return [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
 }
 
+const SECRET_QUERY_PARAMS = /^(token|access_token|refresh_token|code|signature)$/i;
+
+/** Mailed links carry single-use secrets in the query string: keep them out of access logs. */
+export function redactQuery(url: string): string {
+  const at = url.indexOf("?");
+  if (at < 0) return url;
+  const params = new URLSearchParams(url.slice(at + 1));
+  for (const key of [...params.keys()]) if (SECRET_QUERY_PARAMS.test(key)) params.set(key, "[REDACTED]");
+  return `${url.slice(0, at)}?${params.toString()}`;
+}
+
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<unknown>;
@@ -40,6 +51,10 @@ export function createBaseApp(logger: Logger, metrics: Metrics, readiness: Readi
         return id;
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
+      // Express adds a parsed `query` to the logged request: drop it, and log the URL with secrets blanked.
+      serializers: {
+        req: ({ query: _query, ...req }: { url?: string; query?: unknown }) => ({ ...req, url: req.url && redactQuery(req.url) }),
+      },
       autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
     }),
   );

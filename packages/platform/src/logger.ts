@@ -12,6 +12,8 @@ export const redactPaths = [
   "currentPassword",
   "newPassword",
   "refreshToken",
+  "token",
+  "*.token",
   "accessToken",
   "*.password",
   "*.currentPassword",

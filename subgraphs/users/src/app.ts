@@ -97,6 +97,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   return startSubgraphServer<UsersContext>({
     name: "users",
     port: config.USERS_PORT,
+    host: config.BIND_HOST,
     production: config.NODE_ENV === "production",
     logger,
     metrics: createMetrics("users"),

@@ -9,7 +9,7 @@ export const usersEnv = baseEnv.extend({
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
-  // Avatar storage: S3 when a bucket is set, else files under MEDIA_DIR served at USERS_PUBLIC_URL/media.
+  // Avatar storage: S3 when a bucket is set, else files under MEDIA_DIR served at PUBLIC_BASE_URL/media.
   AVATAR_S3_BUCKET: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
   S3_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
@@ -23,9 +23,9 @@ export const usersEnv = baseEnv.extend({
   CLOUDFRONT_PRIVATE_KEY: z.string().optional(),
   AVATAR_URL_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   MEDIA_DIR: z.string().default(".data/media"),
-  USERS_PUBLIC_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:4000"),
-  // Account e-mails: SMTP when SMTP_URL is set, else .eml files in MAIL_OUTBOX_DIR; links point at PUBLIC_BASE_URL.
+  // The public origin clients reach users through (the gateway): media URLs and mailed links start with it.
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default("http://localhost:4000"),
+  // Account e-mails: SMTP when SMTP_URL is set, else .eml files in MAIL_OUTBOX_DIR.
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().trim().min(3).default("Fixup <no-reply@fixup.local>"),
   MAIL_OUTBOX_DIR: z.string().default(".data/mail-outbox"),

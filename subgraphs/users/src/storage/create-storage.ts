@@ -24,7 +24,7 @@ type StorageConfig = Pick<
   | "CLOUDFRONT_PRIVATE_KEY"
   | "AVATAR_URL_TTL_SECONDS"
   | "MEDIA_DIR"
-  | "USERS_PUBLIC_URL"
+  | "PUBLIC_BASE_URL"
 >;
 
 /** Half a credential pair is a deployment mistake; failing at start beats failing on the first upload. */
@@ -38,7 +38,7 @@ function pair<T>(a: string | undefined, b: string | undefined, names: string, ma
 export function createAvatarStorage(config: StorageConfig): AvatarStorage {
   const bucket = config.AVATAR_S3_BUCKET;
   if (!bucket) {
-    const storage = new LocalDiskStorage(config.MEDIA_DIR, config.USERS_PUBLIC_URL);
+    const storage = new LocalDiskStorage(config.MEDIA_DIR, config.PUBLIC_BASE_URL);
     return { storage, localDir: storage.directory, description: `local disk at ${storage.directory}` };
   }
   const credentials = pair(config.AWS_ACCESS_KEY_ID, config.AWS_SECRET_ACCESS_KEY, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", (accessKeyId, secretAccessKey) => ({
