@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from "jose";
 import { ACCESS_TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, type Role } from "./auth.js";
+import { AppError } from "./errors.js";
 import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from "./migrations.js";
 
 export const TEST_SERVER_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -59,4 +60,14 @@ export async function startTestIssuer(kid = "test-key"): Promise<TestIssuer> {
         .sign(key),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Awaits a promise that must reject with an AppError and returns that error (for asserting its code and fields). */
+export async function appError(promise: Promise<unknown>): Promise<AppError> {
+  const outcome = await promise.then(
+    () => new Error("expected an AppError rejection, got a result"),
+    (error: unknown) => error,
+  );
+  if (outcome instanceof AppError) return outcome;
+  throw outcome instanceof Error ? outcome : new Error(`expected an AppError, got ${String(outcome)}`);
 }

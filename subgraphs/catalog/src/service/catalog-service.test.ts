@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { AppError, decodeCursor, encodeCursor, type Role, type Viewer } from "@fixup/platform";
+import { decodeCursor, encodeCursor, type Role, type Viewer } from "@fixup/platform";
 import { CatalogEvents } from "../domain/provider.js";
 import { PREDEFINED_SERVICES } from "../domain/service.js";
 import { CatalogService } from "./catalog-service.js";
 import { fakeId, FakeProviderServiceRepository, FakeServiceRepository } from "./test-fakes.js";
+import { appError } from "@fixup/platform/testing";
 
 const PROVIDER_ID = fakeId(1, "aaaaaaaa-0000-4000-8000");
 const viewer = (roles: Role[], userId = PROVIDER_ID): Viewer => ({ userId, roles });
@@ -23,18 +24,6 @@ async function seeded() {
   const ctx = setup();
   await ctx.catalog.seed();
   return { ...ctx, plumbing: PREDEFINED_SERVICES[0]!.id };
-}
-
-/** The AppError a call rejects with (fails the test if it resolves or throws something else). */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, got a result");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 }
 
 describe("authorization", () => {

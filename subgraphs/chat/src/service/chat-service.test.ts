@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { AppError, ErrorCode, type Role } from "@fixup/platform";
+import { ErrorCode, type Role } from "@fixup/platform";
 import type { Message } from "../domain/conversation.js";
 import { MAX_BODY_LENGTH } from "../domain/message-body.js";
 import { ChatService, type Actor } from "./chat-service.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
 import type { LiveEvents } from "./live-events.js";
+import { appError } from "@fixup/platform/testing";
 
 const actor = (...roles: Role[]): Actor => ({ userId: randomUUID(), roles });
 /** The order's customer. */
@@ -21,17 +22,6 @@ const stranger = actor("CUSTOMER");
 const admin = actor("ADMIN");
 const ACTORS = { customer, provider, rival, watcher, stranger, admin };
 type ActorName = keyof typeof ACTORS;
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => {
-      throw new Error("expected an AppError, got a result");
-    },
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
-}
 
 async function setup() {
   const repo = new FakeChatRepository();

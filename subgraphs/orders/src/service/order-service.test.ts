@@ -1,12 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { AppError, ErrorCode, type PageArgs } from "@fixup/platform";
+import { ErrorCode, type PageArgs } from "@fixup/platform";
 import type { Actor, Role } from "../domain/access.js";
 import type { Offer, Order } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
 import { FakeOrderRepository } from "./fake-order-repository.js";
 import type { LiveEvents } from "./live-events.js";
 import { OrderService } from "./order-service.js";
+import { appError } from "@fixup/platform/testing";
 
 const SERVICE = randomUUID();
 const OTHER_SERVICE = randomUUID();
@@ -81,17 +82,6 @@ function setup(now?: () => Date) {
   }
 
   return { repo, published, service, loaders, createOrder, offer, accept, start, complete, cancel, review, get, orderIn };
-}
-
-/** Awaits a promise expected to reject with an AppError and returns that error. */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => new Error("expected the promise to reject"),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  if (!(error instanceof AppError)) throw error;
-  return error;
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");

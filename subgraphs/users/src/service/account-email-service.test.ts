@@ -1,12 +1,13 @@
 import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { AppError, ErrorCode, createLogger } from "@fixup/platform";
+import { ErrorCode, createLogger } from "@fixup/platform";
 import { AccountEmailService, hashAccountToken } from "./account-email-service.js";
 import { FakeAccountTokenRepository, FakeMailer } from "./account-test-fakes.js";
 import { AuthService } from "./auth-service.js";
 import { createLoginLimiter } from "./login-limiter.js";
 import { createPasswordResetLimiter } from "./password-reset-limiter.js";
 import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "./test-fakes.js";
+import { appError } from "@fixup/platform/testing";
 
 const BASE_URL = "https://api.fixup.test/";
 const EMAIL = "alice@example.com";
@@ -68,16 +69,6 @@ function setup(limits = { perEmail: 5, perIp: 50 }) {
     return new URL(link ?? "https://missing.invalid").searchParams.get("token") ?? "";
   };
   return { clock, users, refreshTokens, tokens, mailer, logLines, emails, auth, register, requestReset, verificationToken };
-}
-
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => new Error("expected the promise to reject"),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  if (!(error instanceof AppError)) throw error;
-  return error;
 }
 
 const expectInvalidToken = async (promise: Promise<unknown>) => {

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { AppError, ErrorCode } from "@fixup/platform";
+import { type AppError, ErrorCode } from "@fixup/platform";
 import { AuthService, type AuthPayload } from "./auth-service.js";
 import { createLoginLimiter } from "./login-limiter.js";
 import { hashRefreshToken } from "./token-issuer.js";
 import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "./test-fakes.js";
+import { appError } from "@fixup/platform/testing";
 
 const REFRESH_TTL_SECONDS = 3600;
 const EMAIL = "alice@example.com";
@@ -27,17 +28,6 @@ function setup() {
     auth.register({ email: EMAIL, password: PASSWORD, name: "Alice", ...overrides });
   const stored = (refreshToken: string) => refreshTokens.findByHash(hashRefreshToken(refreshToken));
   return { auth, users, refreshTokens, clock, register, stored };
-}
-
-/** Awaits a promise expected to reject with an AppError and returns that error. */
-async function appError(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => new Error("expected the promise to reject"),
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  if (!(error instanceof AppError)) throw error;
-  return error;
 }
 
 describe("AuthService.register", () => {
