@@ -25,6 +25,7 @@ describe("loadConfig", () => {
     expect(loadConfig(schema, goodEnv)).toEqual({
       NODE_ENV: "development",
       LOG_LEVEL: "info",
+      BIND_HOST: "127.0.0.1",
       PORT: 4000,
       DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/app",
     });
