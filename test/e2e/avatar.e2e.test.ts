@@ -144,6 +144,15 @@ describe("avatar upload through the gateway, local-disk storage", () => {
     expect(res.body).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
     expect(await myAvatarUrl(stack.gatewayUrl, user.token)).toBe(before);
   });
+
+  test("deleteMe removes the account's avatar file too", async () => {
+    const leaving = await registerUser(stack.gatewayUrl, ["CUSTOMER"], "Leaving");
+    const uploaded = await upload(stack.gatewayUrl, form(["file", await png(), "me.png", "image/png"]), leaving.token);
+    const file = join(mediaDir, new URL(uploaded.body.avatarUrl ?? "").pathname.replace(/^\/media\//, ""));
+    expect(await exists(file)).toBe(true);
+    await gqlOk(stack.gatewayUrl, 'mutation { deleteMe(password: "correct horse") }', {}, leaving.token);
+    expect(await exists(file)).toBe(false);
+  });
 });
 
 describe("avatar upload through the gateway, S3 storage (s3rver)", () => {

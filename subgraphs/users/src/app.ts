@@ -78,6 +78,9 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     publicBaseUrl: config.PUBLIC_BASE_URL,
     logger,
   });
+  const media = createAvatarStorage(config);
+  logger.info(`avatars stored on ${media.description}`);
+  const avatars = new AvatarService({ users: userRepository, storage: media.storage, logger });
   const auth = new AuthService({
     users: userRepository,
     refreshTokens: new PrismaRefreshTokenRepository(prisma),
@@ -86,11 +89,9 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     limiter: loginLimiter,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     onRegistered: (user) => accountEmails.userRegistered(user),
+    onDeleted: (user) => avatars.removeFor(user),
   });
   const users = new UserService(userRepository);
-  const media = createAvatarStorage(config);
-  logger.info(`avatars stored on ${media.description}`);
-  const avatars = new AvatarService({ users: userRepository, storage: media.storage, logger });
   const verifier = localJwksVerifier(() => tokens.jwks());
   await tokens.jwks(); // create the first signing key before serving
 

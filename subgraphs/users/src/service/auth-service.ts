@@ -26,6 +26,8 @@ export interface AuthServiceDeps {
   refreshTtlSeconds: number;
   /** Told about each new self-registered account (sends the verification mail); must not throw. */
   onRegistered?: (user: User) => void;
+  /** After an account is deleted (e.g. its avatar object goes too); failures there must not undo the deletion. */
+  onDeleted?: (user: User) => Promise<void>;
   now?: () => Date;
 }
 
@@ -130,6 +132,8 @@ export class AuthService {
       throw badInput({ password: "is incorrect" }, "Password is incorrect");
     }
     await this.deps.users.delete(userId); // refresh tokens go with it (ON DELETE CASCADE)
+    const { passwordHash: _omit, ...deleted } = user;
+    await this.deps.onDeleted?.(deleted);
   }
 
   /**

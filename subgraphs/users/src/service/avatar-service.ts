@@ -62,6 +62,11 @@ export class AvatarService {
     return { avatarKey: key, avatarUrl: this.storage.publicUrl(key) };
   }
 
+  /** The account is gone: its avatar object should not outlive it. */
+  async removeFor(user: { avatarKey: string | null }): Promise<void> {
+    if (user.avatarKey) await this.discard(user.avatarKey, "avatar of a deleted account");
+  }
+
   /** Best effort: the request's outcome is already decided, a leftover object only costs storage. */
   private async discard(key: string, what: string): Promise<void> {
     try {
