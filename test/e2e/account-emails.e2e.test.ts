@@ -126,6 +126,20 @@ describe("account e-mails through the gateway, mail over real SMTP", () => {
     expectBadToken(await confirmReset(code, "yet another passphrase")); // used
   });
 
+  test("a lost verification mail can be sent again (signed in); the new link works, the old one not", async () => {
+    const { email, session } = await register();
+    const first = new URL((await smtp.next(email)).mail.text?.match(/https:\/\/\S+/)?.[0] ?? "https://missing.invalid");
+    expect((await postJson(url, "/auth/verify-email/resend", {})).status).toBe(401);
+    const resent = await postJson(url, "/auth/verify-email/resend", {}, { authorization: `Bearer ${session.accessToken}` });
+    expect(resent.status).toBe(202);
+    const second = new URL((await smtp.next(email)).mail.text?.match(/https:\/\/\S+/)?.[0] ?? "https://missing.invalid");
+    expectBadToken(await postJson(url, "/auth/verify-email", { token: first.searchParams.get("token") }));
+    expect((await postJson(url, "/auth/verify-email", { token: second.searchParams.get("token") })).status).toBe(204);
+    expect(await emailVerified(session.accessToken)).toBe(true);
+    const again = await gql(url, "mutation { resendVerificationEmail }", {}, session.accessToken);
+    expect(again.errors?.[0]?.extensions?.code).toBe("INVALID_STATE");
+  });
+
   test("an unknown e-mail gets exactly the known one's answer, and no mail", async () => {
     const { email } = await register();
     await smtp.next(email); // the verification mail

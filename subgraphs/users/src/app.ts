@@ -120,7 +120,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     }),
     routes: (app) => {
       app.use(authRoutes(auth), docsRoutes());
-      app.use(accountRoutes(accountEmails));
+      app.use(accountRoutes(accountEmails, verifier));
       app.use(avatarRoutes(avatars, verifier));
       if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
     },

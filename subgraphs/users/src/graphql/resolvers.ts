@@ -43,6 +43,10 @@ export const resolvers: Resolvers = {
       await ctx.accountEmails.resetPassword(args);
       return true;
     },
+    resendVerificationEmail: async (_p, _a, ctx) => {
+      await ctx.accountEmails.resendVerification(requireViewer(await ctx.viewer()).userId, { ip: ctx.ip });
+      return true;
+    },
     verifyEmail: async (_p, args, ctx) => {
       await ctx.accountEmails.verifyEmail(args);
       return true;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { passwordResetConfirmInput, passwordResetRequestInput, verifyEmailInput } from "../service/inputs.js";
-import { PASSWORD_RESET_REQUESTED } from "./account-routes.js";
+import { PASSWORD_RESET_REQUESTED, VERIFICATION_RESENT } from "./account-routes.js";
 import { errorResponses, jsonRequest, jsonResponse, routeDocs } from "./openapi-route.js";
 
 // The handlers' own schemas (service/inputs.ts), named once under components/schemas.
@@ -38,6 +38,19 @@ export const accountRouteDocs = routeDocs(
         },
       },
       ...errorResponses(400, 500),
+    },
+  },
+  {
+    method: "post",
+    path: "/auth/verify-email/resend",
+    operationId: "resendVerificationEmail",
+    tags: ["auth"],
+    summary: "Mail a new confirmation link to the signed-in user",
+    description: "The previous link stops working. Shares the per-address mail budget with password reset requests.",
+    security: [{ bearerAuth: [] }],
+    responses: {
+      202: jsonResponse("A new link is on its way", z.strictObject({ message: z.string() }), VERIFICATION_RESENT),
+      ...errorResponses(401, 409, 429, 500),
     },
   },
   {

@@ -1,11 +1,13 @@
 import { Router, type Request, type Response } from "express";
-import { AppError, ErrorCode, jsonBody } from "@fixup/platform";
+import { AppError, ErrorCode, jsonBody, requireViewer, viewerFromHeader, type TokenVerifier } from "@fixup/platform";
 import type { AccountEmailService } from "../service/account-email-service.js";
 
 /** The one answer to a reset request, whether or not the account exists. */
 export const PASSWORD_RESET_REQUESTED = {
   message: "If an account uses this e-mail address, a password reset code is on its way.",
 } as const;
+
+export const VERIFICATION_RESENT = { message: "A new confirmation link is on its way." } as const;
 
 const body = (req: Request): unknown => req.body;
 
@@ -19,8 +21,11 @@ function page(res: Response, status: number, title: string, text: string): void 
     .send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>${title}</title><h1>${title}</h1><p>${text}</p></html>`);
 }
 
-/** REST shims over the same AccountEmailService the GraphQL mutations use; all public (the token is the proof). */
-export function accountRoutes(accountEmails: AccountEmailService): Router {
+/**
+ * REST shims over the same AccountEmailService the GraphQL mutations use; public (the mailed token is the proof)
+ * except the resend, which needs the signed-in user.
+ */
+export function accountRoutes(accountEmails: AccountEmailService, verifier: TokenVerifier): Router {
   const router = Router();
   router.use("/auth", jsonBody());
   router.post("/auth/verify-email", async (req, res) => {
@@ -37,6 +42,11 @@ export function accountRoutes(accountEmails: AccountEmailService): Router {
     }
     if (wantsPage) return page(res, 200, "E-mail confirmed", "Thank you: your e-mail address is confirmed. You can close this page.");
     res.set("Cache-Control", "no-store").json({ verified: true });
+  });
+  router.post("/auth/verify-email/resend", async (req, res) => {
+    const viewer = requireViewer(await viewerFromHeader(req.headers.authorization, verifier));
+    await accountEmails.resendVerification(viewer.userId, { ip: req.ip });
+    res.status(202).json(VERIFICATION_RESENT);
   });
   router.post("/auth/password-reset/request", async (req, res) => {
     await accountEmails.requestPasswordReset(body(req), { ip: req.ip });

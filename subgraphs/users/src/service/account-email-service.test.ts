@@ -109,6 +109,43 @@ describe("verification mail on register", () => {
   });
 });
 
+describe("resendVerification", () => {
+  test("mails a new link; the older one stops working, the new one verifies", async () => {
+    const { register, emails, mailer, verificationToken } = setup();
+    const { user } = await register();
+    const first = verificationToken();
+    await emails.resendVerification(user.id);
+    await emails.settled();
+    expect(mailer.sent).toHaveLength(2);
+    const second = verificationToken();
+    expect(second).not.toBe(first);
+    await expectInvalidToken(emails.verifyEmail({ token: first }));
+    await emails.verifyEmail({ token: second });
+  });
+
+  test.each([
+    { case: "already confirmed", code: ErrorCode.INVALID_STATE, verified: true, userId: undefined },
+    { case: "unknown account", code: ErrorCode.UNAUTHENTICATED, verified: false, userId: "00000000-0000-4000-8000-000000000000" },
+  ])("$case → $code, no mail", async ({ code, verified, userId }) => {
+    const { register, emails, mailer, verificationToken } = setup();
+    const { user } = await register();
+    if (verified) await emails.verifyEmail({ token: verificationToken() });
+    const before = mailer.sent.length;
+    expect((await appError(emails.resendVerification(userId ?? user.id))).code).toBe(code);
+    await emails.settled();
+    expect(mailer.sent).toHaveLength(before);
+  });
+
+  test("shares the per-address mail budget: the 6th mail request in an hour is RATE_LIMITED", async () => {
+    const { register, emails } = setup({ perEmail: 5, perIp: 50 });
+    const { user } = await register();
+    for (let i = 0; i < 5; i++) await emails.resendVerification(user.id);
+    const limited = await appError(emails.resendVerification(user.id));
+    expect(limited.code).toBe(ErrorCode.RATE_LIMITED);
+    expect(limited.retryAfterSeconds).toBeGreaterThan(0);
+  });
+});
+
 describe("verifyEmail", () => {
   test("marks the e-mail verified once; the token is single use", async () => {
     const { register, emails, users, clock, verificationToken } = setup();

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { AppError, ErrorCode, badInput, type Logger } from "@fixup/platform";
+import { AppError, ErrorCode, badInput, unauthenticated, type Logger } from "@fixup/platform";
 import { accountTokenExpiry, decideAccountToken, type AccountTokenPurpose } from "../domain/account-token.js";
 import { passwordProblem } from "../domain/password-policy.js";
 import { normalizeEmail, type User } from "../domain/user.js";
@@ -44,6 +44,21 @@ export class AccountEmailService {
 
   /** After a registration: mails a verification link in the background. Never throws — the account exists either way. */
   userRegistered(user: User): void {
+    this.background("verification mail", () => this.sendVerification(user));
+  }
+
+  /**
+   * A new verification mail for a signed-in user whose first one was lost; the older link stops working. Shares
+   * the per-address mail budget with reset requests, so it cannot be used to flood a mailbox.
+   */
+  async resendVerification(userId: string, meta: RequestMeta = {}): Promise<void> {
+    const user = await this.deps.users.findById(userId);
+    if (!user) throw unauthenticated("Account no longer exists");
+    if (user.emailVerifiedAt) throw new AppError(ErrorCode.INVALID_STATE, "The e-mail address is already confirmed");
+    const wait = await this.deps.resetLimiter.take({ email: user.email, ip: meta.ip });
+    if (wait > 0) {
+      throw new AppError(ErrorCode.RATE_LIMITED, "Too many e-mails requested; try again later", { retryAfterSeconds: wait });
+    }
     this.background("verification mail", () => this.sendVerification(user));
   }
 
