@@ -4,13 +4,13 @@
 // sender post messages. Prints delivery latency percentiles, delivered messages/s and each process's peak RSS.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { parseArgs } from "node:util";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { dropDatabase, withDatabase } from "@fixup/platform";
 import { gqlOk } from "../test/support/federation.js";
 import { orderWithConversation } from "../test/support/marketplace.js";
+import { freePort } from "./free-port.js";
 
 const { values } = parseArgs({
   options: {
@@ -25,14 +25,6 @@ const INTERVAL_MS = Number(values.interval);
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const SERVICES = ["users", "catalog", "orders", "chat"] as const;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const peakRssMb = (pid: number | undefined) => {
   if (!pid) return NaN;

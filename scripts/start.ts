@@ -17,6 +17,7 @@ import { loadOrdersConfig, startOrdersService } from "@fixup/orders";
 import { loadChatConfig, startChatService } from "@fixup/chat";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
+import { freePort } from "./free-port.js";
 
 const logger = createLogger("fixup", process.env.LOG_LEVEL ?? "info");
 const env = { ...process.env };
@@ -55,6 +56,9 @@ try {
   env.ORDERS_DATABASE_URL = ordersDb;
   env.CHAT_DATABASE_URL = chatDb;
 
+  // Users writes the gateway's address into media URLs and mailed links, so the gateway's port is fixed up front.
+  if (env.GATEWAY_PORT === "0") env.GATEWAY_PORT = String(await freePort());
+  env.PUBLIC_BASE_URL ??= `http://localhost:${env.GATEWAY_PORT ?? "4000"}`;
   const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }), redis });
   servers.push(users);
   env.USERS_URL ??= users.url;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import sharp from "sharp";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { eventually, gqlOk, registerUser } from "../support/federation.js";
 
@@ -12,7 +13,7 @@ let url: string;
 const dataDir = mkdtempSync(join(tmpdir(), "fixup-embedded-"));
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED_DATA_DIR: dataDir, MAIL_OUTBOX_DIR: join(dataDir, "mail"), LOG_LEVEL: "warn" };
+  const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED_DATA_DIR: dataDir, MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media"), LOG_LEVEL: "warn" };
   for (const key of ["DATABASE_URL", "REDIS_URL"]) delete env[key];
   Object.assign(env, { GATEWAY_PORT: "0", USERS_PORT: "0", CATALOG_PORT: "0", ORDERS_PORT: "0", CHAT_PORT: "0" });
   child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
@@ -66,6 +67,18 @@ test("embedded default: register → assign → order → offer → accept, then
     customer.token,
   );
   expect(accepted.acceptOffer).toEqual({ status: "ASSIGNED", acceptedOffer: { provider: { name: "Embedded Provider" } } });
+
+  // Avatar on local disk, served back through the gateway.
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: "#3366cc" } }).png().toBuffer();
+  const form = new FormData();
+  form.append("file", new Blob([new Uint8Array(png)], { type: "image/png" }), "me.png");
+  const uploaded = await fetch(`${url}/users/me/avatar`, { method: "PUT", headers: { authorization: `Bearer ${customer.token}` }, body: form });
+  expect(uploaded.status).toBe(200);
+  const { me } = await gqlOk<{ me: { avatarUrl: string } }>(url, "{ me { avatarUrl } }", {}, customer.token);
+  expect(new URL(me.avatarUrl).port).toBe(new URL(url).port);
+  const image = await fetch(me.avatarUrl.replace("localhost", "127.0.0.1"));
+  expect(image.status).toBe(200);
+  expect(image.headers.get("content-type")).toBe("image/webp");
 
   const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
   child.kill("SIGTERM");
