@@ -1,7 +1,7 @@
 import type { Client } from "graphql-ws";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { gql, gqlOk, startFederation, type Federation, type TestUser } from "../support/federation.js";
-import { sleep, subscribe, wsClient } from "../support/live.js";
+import { liveSubscriptions, subscribe, untilLive, wsClient } from "../support/live.js";
 import { orderWithConversation } from "../support/marketplace.js";
 
 let fed: Federation;
@@ -42,9 +42,10 @@ interface MessageEvent {
 describe("chat through the gateway", () => {
   test("live both ways with fields from users, orders and catalog; unreadCount and markRead", async () => {
     const { customer, provider, conversationId } = await orderWithConversation(fed.gatewayUrl);
+    const liveBefore = await liveSubscriptions(fed.chatUrls);
     const customerFeed = subscribe<MessageEvent>(clientFor(customer), MESSAGE_ADDED, { c: conversationId });
     const providerFeed = subscribe<MessageEvent>(clientFor(provider), MESSAGE_ADDED, { c: conversationId });
-    await sleep(300);
+    await untilLive(fed.chatUrls, liveBefore + 2);
 
     await send(provider, conversationId, "  I can come at 9  ");
     for (const feed of [customerFeed, providerFeed]) {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Client } from "graphql-ws";
 import { eventually, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
-import { sleep, subscribe, wsClient } from "../support/live.js";
+import { liveSubscriptions, subscribe, untilLive, wsClient } from "../support/live.js";
 
 let fed: Federation;
 const clients: Client[] = [];
@@ -13,9 +13,7 @@ afterAll(async () => {
   await fed?.stop();
 });
 
-/** Live graphql-ws subscriptions the orders subgraph is serving (from its /metrics). */
-const upstreamSubscriptions = async () =>
-  Number((await (await fetch(`${fed.ordersUrl}/metrics`)).text()).match(/^graphql_ws_active_subscriptions\{[^}]*\} (\d+)/m)?.[1] ?? "NaN");
+const upstreamSubscriptions = () => liveSubscriptions([fed.ordersUrl]);
 
 const clientFor = (user: TestUser | undefined, token = user?.token) => {
   const client = wsClient(fed.gatewayUrl, token);
@@ -42,12 +40,13 @@ async function setup() {
 describe("order subscriptions through the gateway", () => {
   test("offerSubmitted fires for the customer with provider { name }; orderUpdated fires for both on accept", async () => {
     const { customer, provider, orderId } = await setup();
+    const before = await liveSubscriptions([fed.ordersUrl]);
     const offers = subscribe<{ offerSubmitted: { price: { amount: number }; provider: { name: string }; order: { title: string } } }>(
       clientFor(customer),
       "subscription($o: ID!) { offerSubmitted(orderId: $o) { id price { amount } provider { name } order { title } } }",
       { o: orderId },
     );
-    await sleep(300); // let the upstream subscription settle before acting
+    await untilLive([fed.ordersUrl], before + 1);
     const { submitOffer } = await eventually(() =>
       gqlOk<{ submitOffer: { id: string } }>(
         fed.gatewayUrl,
@@ -63,7 +62,7 @@ describe("order subscriptions through the gateway", () => {
     const query = "subscription($o: ID!) { orderUpdated(orderId: $o) { status customer { name } acceptedOffer { provider { name } } } }";
     const customerFeed = subscribe<{ orderUpdated: { status: string } }>(clientFor(customer), query, { o: orderId });
     const providerFeed = subscribe<{ orderUpdated: { status: string } }>(clientFor(provider), query, { o: orderId });
-    await sleep(300);
+    await untilLive([fed.ordersUrl], before + 3);
     await gqlOk(fed.gatewayUrl, "mutation($id: ID!) { acceptOffer(offerId: $id) { id } }", { id: submitOffer.id }, customer.token);
     for (const feed of [customerFeed, providerFeed]) {
       const event = await feed.next();
@@ -90,13 +89,12 @@ describe("order subscriptions through the gateway", () => {
   test("client disconnect closes the upstream subscription; upstream failure ends the client's subscription with an error", async () => {
     const { customer, orderId } = await setup();
     const feed = subscribe(clientFor(customer), "subscription($o: ID!) { orderUpdated(orderId: $o) { id } }", { o: orderId });
-    await sleep(300);
-    expect(await upstreamSubscriptions()).toBe(1);
+    await eventually(async () => expect(await upstreamSubscriptions()).toBe(1));
     await feed.close();
     await eventually(async () => expect(await upstreamSubscriptions()).toBe(0));
     // Upstream failure: stop the orders subgraph under a live subscription.
     const live = subscribe(clientFor(customer), "subscription($o: ID!) { orderUpdated(orderId: $o) { id } }", { o: orderId });
-    await sleep(300);
+    await untilLive([fed.ordersUrl], 1);
     await fed.stopService("orders");
     const failure = await live.next(5_000);
     expect(failure.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");

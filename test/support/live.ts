@@ -71,3 +71,25 @@ export function subscribe<T = Record<string, unknown>>(
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** graphql-ws subscriptions the given subgraph instances are serving right now (their /metrics gauge). */
+export async function liveSubscriptions(serviceUrls: string[]): Promise<number> {
+  let total = 0;
+  for (const url of serviceUrls) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    total += Number(/^graphql_ws_active_subscriptions(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? 0);
+  }
+  return total;
+}
+
+/**
+ * Waits until the subgraphs serve at least `count` subscriptions: from then on an event is delivered. (graphql-ws
+ * has no "subscribed" acknowledgement, so without this a test could act before the subscription is live.)
+ */
+export async function untilLive(serviceUrls: string[], count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await liveSubscriptions(serviceUrls)) < count) {
+    if (Date.now() > deadline) throw new Error(`fewer than ${count} live subscriptions after ${timeoutMs} ms`);
+    await sleep(25);
+  }
+}
