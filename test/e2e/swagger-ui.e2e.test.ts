@@ -5,7 +5,8 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
 
-const CHROMIUM = "/usr/bin/chromium";
+// Debian chromium by default; CHROMIUM_PATH points elsewhere (e.g. a CI image with Google Chrome).
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const credentials = { email: uniqueEmail("swagger"), password: "correct horse" };
 
 let fed: Federation | undefined;
