@@ -46,11 +46,13 @@ test("embedded default: register → assign → order → offer → accept, then
   const customer = await registerUser(url, ["CUSTOMER"], "Embedded Customer");
   const provider = await registerUser(url, ["PROVIDER"], "Embedded Provider");
   await gqlOk(url, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: plumbing }, provider.token);
-  const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
-    url,
-    "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-    { i: { serviceId: plumbing, title: "Leaky tap", description: "Drips", address: "2 Side St" } },
-    customer.token,
+  const { createOrder } = await eventually(() =>
+    gqlOk<{ createOrder: { id: string } }>(
+      url,
+      "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
+      { i: { serviceId: plumbing, title: "Leaky tap", description: "Drips", address: "2 Side St" } },
+      customer.token,
+    ),
   );
   const offer = await eventually(() =>
     gqlOk<{ submitOffer: { id: string } }>(

@@ -132,6 +132,8 @@ describe("marketplace workflow through the gateway", () => {
     const bad = await call(CREATE, { i: { ...orderInput("not-a-uuid"), title: "", budget: { amount: -1, currency: "EURO" } } }, customer);
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(Object.keys(bad.errors?.[0]?.extensions?.fields as object)).toEqual(expect.arrayContaining(["input.serviceId", "input.title"]));
+    const ghost = await call(CREATE, { i: orderInput("00000000-0000-4000-8000-000000000000") }, customer);
+    expect(ghost.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { "input.serviceId": "is not a service in the catalog" } });
     expect(await codeOf(call("{ openOrders { totalCount } }", {}, customer))).toBe("FORBIDDEN");
     expect(await codeOf(call("{ myOrders(first: 1000) { totalCount } }", {}, customer))).toBe("BAD_USER_INPUT");
     expect(await codeOf(call('{ myOrders(after: "garbage") { totalCount } }', {}, customer))).toBe("BAD_USER_INPUT");

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
+import pg from "pg";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createLogger, createPubSub, createRedis, redisEventBus, type EventBus, type PubSub, type RunningServer } from "@fixup/platform";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@fixup/platform/testing";
 import { loadUsersConfig, migrationsDir as usersMigrations, startUsersService } from "@fixup/users";
-import { loadCatalogConfig, migrationsDir as catalogMigrations, startCatalogService } from "@fixup/catalog";
+import { loadCatalogConfig, migrationsDir as catalogMigrations, PREDEFINED_SERVICES, startCatalogService } from "@fixup/catalog";
 import { loadOrdersConfig, migrationsDir as ordersMigrations, startOrdersService } from "@fixup/orders";
 import { loadChatConfig, migrationsDir as chatMigrations, startChatService } from "@fixup/chat";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
@@ -81,6 +82,7 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
       ),
     ]);
     servers.push(catalog, orders);
+    await untilOrdersKnowsTheCatalog(ordersDb.url);
     const chats: RunningServer[] = [];
     for (const [i, instanceClient] of instanceRedis.entries()) {
       const chat = await startChatService(
@@ -134,6 +136,20 @@ function namespaced(bus: EventBus, prefix: string): EventBus {
     subscribe: (stream, group, consumer, handler) => bus.subscribe(`${prefix}:${stream}`, group, consumer, handler),
     close: () => bus.close(),
   };
+}
+
+/** Orders accepts orders only for services catalog announced: wait until the seeded ones have arrived. */
+async function untilOrdersKnowsTheCatalog(ordersDatabaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ordersDatabaseUrl });
+  await client.connect();
+  try {
+    await eventually(async () => {
+      const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM known_services");
+      if ((rows[0]?.n ?? 0) < PREDEFINED_SERVICES.length) throw new Error("catalog's seed has not reached orders yet");
+    }, 15_000);
+  } finally {
+    await client.end();
+  }
 }
 
 /** Prefixes live topics like the event streams, so parallel test files never hear each other's events. */

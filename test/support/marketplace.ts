@@ -21,11 +21,14 @@ export async function orderWithConversation(gatewayUrl: string, title = "Fix the
     registerUser(gatewayUrl, ["CUSTOMER", "PROVIDER"], "Chat Stranger"),
   ]);
   await gqlOk(gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider.token);
-  const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
-    gatewayUrl,
-    "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-    { i: { serviceId, title, description: "No hot water", address: "4 Warm St" } },
-    customer.token,
+  // Orders learns of catalog's services through events: right after start-up it may not know this one yet.
+  const { createOrder } = await eventually(() =>
+    gqlOk<{ createOrder: { id: string } }>(
+      gatewayUrl,
+      "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
+      { i: { serviceId, title, description: "No hot water", address: "4 Warm St" } },
+      customer.token,
+    ),
   );
   await eventually(() =>
     gqlOk(gatewayUrl, "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }", {

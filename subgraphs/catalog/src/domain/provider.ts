@@ -21,6 +21,8 @@ export const canOfferServices = (roles: readonly Role[]): boolean => roles.inclu
 
 /** Integration events catalog publishes (consumed by orders for "which services does provider P offer"). */
 export const CatalogEvents = {
+  /** A service now exists in the catalog (orders only accepts orders for services it has heard of). */
+  ServiceCreated: "ServiceCreated",
   ProviderServiceAssigned: "ProviderServiceAssigned",
   ProviderServiceUnassigned: "ProviderServiceUnassigned",
 } as const;

@@ -31,6 +31,7 @@ afterAll(async () => {
 beforeEach(async () => {
   await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
   await services.seed(PREDEFINED_SERVICES);
+  await prisma.$executeRaw`TRUNCATE outbox_events`; // the seed's ServiceCreated events: tested on their own below
   queries.length = 0;
 });
 
@@ -44,12 +45,24 @@ const outbox = () => prisma.outboxEvent.findMany({ orderBy: [{ occurredAt: "asc"
 /** Statements other than transaction control. */
 const statements = () => queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(q.trim()));
 
+describe("create (real Postgres)", () => {
+  test("a created service and its ServiceCreated event commit together", async () => {
+    const service = await services.create({ name: "Roofing", description: null, category: "Home repair" });
+    const events = await prisma.outboxEvent.findMany({ where: { type: "ServiceCreated" } });
+    expect(events.map((e) => e.payload)).toEqual([{ serviceId: service.id }]);
+    await expect(services.create({ name: "Roofing", description: null, category: "Home repair" })).rejects.toThrow();
+    expect(await prisma.outboxEvent.count({ where: { type: "ServiceCreated" } })).toBe(1);
+  });
+});
+
 describe("seed (real Postgres)", () => {
-  test("is idempotent, also when several instances seed at once", async () => {
+  test("is idempotent, also when several instances seed at once; each new service is announced exactly once", async () => {
     await prisma.$executeRaw`TRUNCATE services CASCADE`;
     const created = await Promise.all(Array.from({ length: 5 }, () => services.seed(PREDEFINED_SERVICES)));
     expect(created.reduce((a, b) => a + b, 0)).toBe(PREDEFINED_SERVICES.length);
     expect(await services.seed(PREDEFINED_SERVICES)).toBe(0);
+    const announced = await prisma.outboxEvent.findMany({ where: { type: "ServiceCreated" } });
+    expect(announced.map((e) => (e.payload as { serviceId: string }).serviceId).sort()).toEqual(PREDEFINED_SERVICES.map((s) => s.id).sort());
     const rows = await prisma.service.findMany({ orderBy: { name: "asc" } });
     expect(rows.map((r) => r.name)).toEqual(PREDEFINED_SERVICES.map((s) => s.name).sort());
     const plumbing = rows.find((r) => r.name === "Plumbing")!;

@@ -1,3 +1,5 @@
+import { outboxRow } from "@fixup/platform";
+import { CatalogEvents } from "../domain/provider.js";
 import type { PredefinedService, Service, ServiceDraft, ServiceFilter } from "../domain/service.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { isRecordNotFound, isUniqueViolation, type CatalogPrisma } from "./prisma.js";
@@ -43,12 +45,19 @@ const fromRow = (r: ServiceRow): Service => ({
 
 const columns = { id: true, name: true, description: true, category: true, createdAt: true, updatedAt: true } as const;
 
+const serviceCreated = (serviceId: string) => outboxRow(CatalogEvents.ServiceCreated, { serviceId });
+
 export class PrismaServiceRepository implements ServiceRepository {
   constructor(private readonly prisma: CatalogPrisma) {}
 
+  /** The service and its ServiceCreated event commit together (other services learn what exists from it). */
   async create(draft: ServiceDraft): Promise<Service> {
     try {
-      return await this.prisma.service.create({ data: draft, select: columns });
+      return await this.prisma.$transaction(async (tx) => {
+        const service = await tx.service.create({ data: draft, select: columns });
+        await tx.outboxEvent.create({ data: serviceCreated(service.id) });
+        return service;
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw new ServiceNameTakenError();
       throw error;
@@ -96,13 +105,19 @@ export class PrismaServiceRepository implements ServiceRepository {
     if (services.length === 0) return 0;
     // One statement, safe when several instances start at once: rows that exist by id (even if an admin renamed
     // them since), by name, or by name in another case are left alone.
+    // Each inserted service gets its ServiceCreated event in the same statement, so a seed is announced exactly once.
     return this.prisma.$executeRaw`
-      INSERT INTO services (id, name, description, category, created_at, updated_at)
-      SELECT v.id, v.name, v.description, v.category, now(), now()
-      FROM unnest(${services.map((s) => s.id)}::uuid[], ${services.map((s) => s.name)}::text[],
-                  ${services.map((s) => s.description)}::text[], ${services.map((s) => s.category)}::text[])
-           AS v(id, name, description, category)
-      WHERE NOT EXISTS (SELECT 1 FROM services s WHERE lower(s.name) = lower(v.name))
-      ON CONFLICT DO NOTHING`;
+      WITH inserted AS (
+        INSERT INTO services (id, name, description, category, created_at, updated_at)
+        SELECT v.id, v.name, v.description, v.category, now(), now()
+        FROM unnest(${services.map((s) => s.id)}::uuid[], ${services.map((s) => s.name)}::text[],
+                    ${services.map((s) => s.description)}::text[], ${services.map((s) => s.category)}::text[])
+             AS v(id, name, description, category)
+        WHERE NOT EXISTS (SELECT 1 FROM services s WHERE lower(s.name) = lower(v.name))
+        ON CONFLICT DO NOTHING
+        RETURNING id
+      )
+      INSERT INTO outbox_events (id, type, payload)
+      SELECT gen_random_uuid(), ${CatalogEvents.ServiceCreated}, jsonb_build_object('serviceId', id) FROM inserted`;
   }
 }

@@ -50,6 +50,8 @@ export interface OrderRepository {
   findOffers(ids: readonly string[]): Promise<Offer[]>;
   offersOfOrders(orderIds: readonly string[]): Promise<Offer[]>;
   listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>>;
+  /** Whether catalog has announced this service (read model). */
+  serviceExists(serviceId: string): Promise<boolean>;
   /** Service ids the provider performs, per the catalog read model. */
   servicesOfProvider(providerId: string): Promise<string[]>;
   /**
@@ -134,6 +136,10 @@ export class PrismaOrderRepository implements OrderRepository {
       this.prisma.offer.count({ where }),
     ]);
     return { rows: rows.map(toOffer), totalCount };
+  }
+
+  async serviceExists(serviceId: string): Promise<boolean> {
+    return (await this.prisma.knownService.count({ where: { serviceId } })) > 0;
   }
 
   async servicesOfProvider(providerId: string): Promise<string[]> {

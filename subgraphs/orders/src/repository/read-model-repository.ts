@@ -5,6 +5,7 @@ import { isUniqueViolation } from "./prisma.js";
 export interface ProviderServicesReadModel {
   assign(eventId: string, providerId: string, serviceId: string): Promise<boolean>;
   unassign(eventId: string, providerId: string, serviceId: string): Promise<boolean>;
+  serviceCreated(eventId: string, serviceId: string): Promise<boolean>;
 }
 
 export class PrismaProviderServicesReadModel implements ProviderServicesReadModel {
@@ -14,6 +15,14 @@ export class PrismaProviderServicesReadModel implements ProviderServicesReadMode
     return this.once(eventId, async (tx) => {
       // ON CONFLICT DO NOTHING: a concurrent assign of the same pair by another event is not a failure of this one.
       await tx.providerService.createMany({ data: [{ providerId, serviceId }], skipDuplicates: true });
+      // A service someone can be assigned to exists, whatever order the two events arrive in.
+      await tx.knownService.createMany({ data: [{ serviceId }], skipDuplicates: true });
+    });
+  }
+
+  serviceCreated(eventId: string, serviceId: string): Promise<boolean> {
+    return this.once(eventId, async (tx) => {
+      await tx.knownService.createMany({ data: [{ serviceId }], skipDuplicates: true });
     });
   }
 

@@ -48,6 +48,22 @@ describe("catalogEventHandler (real read model on Postgres)", () => {
     expect(debug).not.toHaveBeenCalled();
   });
 
+  test("ServiceCreated makes the service known, once per event; an assignment implies it too", async () => {
+    const { handle, warn } = setup();
+    const known = (serviceId: string) => prisma.knownService.count({ where: { serviceId } });
+    const serviceId = randomUUID();
+    const created = event("ServiceCreated", { serviceId });
+    await handle(created);
+    await handle(created);
+    expect(await known(serviceId)).toBe(1);
+    expect(await processed(created.id)).toBe(1);
+    const assignedOnly = randomUUID();
+    await handle(event("ProviderServiceAssigned", { providerId: randomUUID(), serviceId: assignedOnly }));
+    expect(await known(assignedOnly)).toBe(1);
+    await handle(event("ServiceCreated", { serviceId: "not-a-uuid" }));
+    expect(warn).toHaveBeenCalledTimes(1);
+  });
+
   test("a redelivered event is a no-op and is logged as a duplicate", async () => {
     const { handle, debug } = setup();
     const [providerId, serviceId] = [randomUUID(), randomUUID()];
@@ -60,7 +76,7 @@ describe("catalogEventHandler (real read model on Postgres)", () => {
     expect(debug).toHaveBeenCalledWith({ eventId: assigned.id }, expect.any(String));
   });
 
-  test.each(["ServiceCreated", "ServiceUpdated", "OrderCreated", "providerserviceassigned", ""])(
+  test.each(["ServiceUpdated", "OrderCreated", "providerserviceassigned", ""])(
     "unknown type %j is ignored: nothing recorded, nothing logged",
     async (type) => {
       const { handle, warn, debug } = setup();

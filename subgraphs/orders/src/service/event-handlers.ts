@@ -3,6 +3,7 @@ import type { IntegrationEvent, Logger } from "@fixup/platform";
 import type { ProviderServicesReadModel } from "../repository/read-model-repository.js";
 
 const payloadSchema = z.object({ providerId: z.uuid(), serviceId: z.uuid() });
+const serviceCreatedSchema = z.object({ serviceId: z.uuid() });
 const eventId = z.uuid();
 
 /**
@@ -11,6 +12,15 @@ const eventId = z.uuid();
  */
 export function catalogEventHandler(readModel: ProviderServicesReadModel, logger: Logger) {
   return async (event: IntegrationEvent): Promise<void> => {
+    if (event.type === "ServiceCreated") {
+      const created = serviceCreatedSchema.safeParse(event.payload);
+      if (!created.success || !eventId.safeParse(event.id).success) {
+        logger.warn({ eventId: event.id, type: event.type }, "ignoring malformed catalog event");
+        return;
+      }
+      await readModel.serviceCreated(event.id, created.data.serviceId);
+      return;
+    }
     if (event.type !== "ProviderServiceAssigned" && event.type !== "ProviderServiceUnassigned") return;
     const payload = payloadSchema.safeParse(event.payload);
     if (!payload.success || !eventId.safeParse(event.id).success) {

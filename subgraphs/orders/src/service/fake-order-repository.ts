@@ -53,6 +53,8 @@ export class FakeOrderRepository implements OrderRepository {
   /** The catalog read model: provider id → service ids. */
   readonly providerServices = new Map<string, Set<string>>();
   readonly outbox: OutboxRow[] = [];
+  /** Services catalog never announced; every other id counts as a catalog service (tests pick ids freely). */
+  readonly unknownServices = new Set<string>();
 
   constructor(private readonly now: () => Date = new FakeClock().now) {}
 
@@ -115,6 +117,10 @@ export class FakeOrderRepository implements OrderRepository {
   async listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>> {
     const matching = [...this.offers.values()].filter((o) => o.providerId === providerId && (!status || o.status === status));
     return paginate(matching, page);
+  }
+
+  async serviceExists(serviceId: string): Promise<boolean> {
+    return !this.unknownServices.has(serviceId);
   }
 
   async servicesOfProvider(providerId: string): Promise<string[]> {

@@ -18,6 +18,7 @@ beforeAll(async () => {
   prisma = createPrisma(db.url, 10);
   service = new OrderService(new PrismaOrderRepository(prisma));
   readModel = new PrismaProviderServicesReadModel(prisma);
+  await readModel.serviceCreated(randomUUID(), serviceId); // catalog announced the service
 });
 afterAll(async () => {
   await prisma?.$disconnect();

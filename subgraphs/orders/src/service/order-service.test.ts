@@ -109,6 +109,17 @@ describe("createOrder", () => {
     ]);
   });
 
+  test("a service catalog never announced → BAD_USER_INPUT on input.serviceId, nothing stored", async () => {
+    const { createOrder, repo } = setup();
+    const ghost = randomUUID();
+    repo.unknownServices.add(ghost);
+    const error = await appError(createOrder(customer, { serviceId: ghost }));
+    expect(error.code).toBe(ErrorCode.BAD_USER_INPUT);
+    expect(error.fields).toEqual({ "input.serviceId": "is not a service in the catalog" });
+    expect(repo.orders.size).toBe(0);
+    expect(repo.outbox).toEqual([]);
+  });
+
   test("budget and scheduledFor are optional (omitted or null)", async () => {
     const { createOrder } = setup();
     expect(await createOrder(customer)).toMatchObject({ budget: null, scheduledFor: null });

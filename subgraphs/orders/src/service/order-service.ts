@@ -157,6 +157,9 @@ export class OrderService {
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
     if (problems) throw badInput(prefixed("input.budget", problems));
+    if (!(await this.orders.serviceExists(input.serviceId))) {
+      throw badInput({ "input.serviceId": "is not a service in the catalog" });
+    }
     return this.orders.createOrder(
       {
         customerId: actor.userId,
