@@ -44,6 +44,16 @@ describe("PrismaUserRepository (real Postgres)", () => {
     }
   });
 
+  test("swapAvatarKey changes the key only from the expected one (null included); two racers: one wins", async () => {
+    const repo = new PrismaUserRepository(prisma);
+    const user = await repo.create(newUser("swap@example.com"));
+    expect(await repo.swapAvatarKey(user.id, "avatars/other", "avatars/a")).toBe(false);
+    expect(await repo.swapAvatarKey(user.id, null, "avatars/a")).toBe(true);
+    const race = await Promise.all([repo.swapAvatarKey(user.id, "avatars/a", "avatars/b"), repo.swapAvatarKey(user.id, "avatars/a", "avatars/c")]);
+    expect(race.filter(Boolean)).toHaveLength(1);
+    expect(["avatars/b", "avatars/c"]).toContain((await repo.findById(user.id))?.avatarKey);
+  });
+
   test("findByIds batches in one query and skips unknown ids", async () => {
     const repo = new PrismaUserRepository(prisma);
     const a = await repo.create(newUser("batch-a@example.com"));

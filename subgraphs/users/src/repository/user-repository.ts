@@ -21,6 +21,8 @@ export interface UserRepository {
   findByEmailWithPassword(email: string): Promise<UserWithPassword | null>;
   findByIdWithPassword(id: string): Promise<UserWithPassword | null>;
   update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User>;
+  /** Points the user at `next` only if their avatar is still `expected`; false when another upload won meanwhile. */
+  swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
   delete(id: string): Promise<void>;
 }
@@ -67,6 +69,11 @@ export class PrismaUserRepository implements UserRepository {
 
   update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
     return this.prisma.user.update({ where: { id }, data: changes, select: publicColumns });
+  }
+
+  async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
+    const { count } = await this.prisma.user.updateMany({ where: { id, avatarKey: expected }, data: { avatarKey: next } });
+    return count === 1;
   }
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {

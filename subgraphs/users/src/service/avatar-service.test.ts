@@ -30,13 +30,21 @@ class FakeStorage implements ObjectStorage {
 
 class RecordingUsers extends FakeUserRepository {
   failUpdate = false;
+  /** The next read returns the user as it was before another upload committed (a lost race). */
+  staleRead = false;
   constructor(private readonly log: string[]) {
     super();
   }
-  override async update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
-    this.log.push(`update ${changes.avatarKey}`);
+  override async findById(id: string): Promise<User | null> {
+    const user = await super.findById(id);
+    if (!this.staleRead || !user) return user;
+    this.staleRead = false;
+    return { ...user, avatarKey: null };
+  }
+  override async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
+    this.log.push(`update ${next}`);
     if (this.failUpdate) throw new Error("database down");
-    return super.update(id, changes);
+    return super.swapAvatarKey(id, expected, next);
   }
 }
 
@@ -103,6 +111,17 @@ describe("AvatarService.replace", () => {
     expect(log).toEqual([`put ${newKey}`, `update ${newKey}`, `delete ${newKey}`]);
     expect([...storage.objects.keys()]).toEqual([first.avatarKey]);
     expect(await avatarKeyOf()).toBe(first.avatarKey);
+  });
+
+  test("losing a race to a concurrent upload: CONFLICT, this upload's object deleted, the winner's kept", async () => {
+    const winner = await avatars.replace(viewer, await testImage("png"));
+    users.staleRead = true; // this upload read the user before the winner committed
+    log.length = 0;
+    await expect(avatars.replace(viewer, await testImage("png"))).rejects.toMatchObject({ code: "CONFLICT" });
+    const loser = `avatars/${viewer.userId}/id-2.webp`;
+    expect(log).toEqual([`put ${loser}`, `update ${loser}`, `delete ${loser}`]);
+    expect(await avatarKeyOf()).toBe(winner.avatarKey);
+    expect([...storage.objects.keys()]).toEqual([winner.avatarKey]);
   });
 
   test("storage failure on put: nothing is committed, the old avatar stays", async () => {

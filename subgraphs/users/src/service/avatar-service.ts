@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { unauthenticated, type Logger, type Viewer } from "@fixup/platform";
+import { conflict, unauthenticated, type Logger, type Viewer } from "@fixup/platform";
 import { avatarKey, type AvatarInputType } from "../domain/avatar.js";
 import type { UserRepository } from "../repository/user-repository.js";
 import { sharpAvatarEncoder, type ImageEncoder } from "./avatar-encoder.js";
@@ -52,11 +52,17 @@ export class AvatarService {
     const image = await this.encoder.encode(upload);
     const key = avatarKey(user.id, this.newId(), image.extension);
     await this.storage.put(key, image.data, image.contentType);
+    let swapped: boolean;
     try {
-      await this.users.update(user.id, { avatarKey: key });
+      // Conditional on the avatar read above: of two concurrent uploads one wins, the other cleans up after itself.
+      swapped = await this.users.swapAvatarKey(user.id, user.avatarKey, key);
     } catch (error) {
       await this.discard(key, "new avatar after a failed update");
       throw error;
+    }
+    if (!swapped) {
+      await this.discard(key, "new avatar that lost to a concurrent upload");
+      throw conflict("The avatar changed during this upload; try again");
     }
     if (user.avatarKey) await this.discard(user.avatarKey, "replaced avatar");
     return { avatarKey: key, avatarUrl: this.storage.publicUrl(key) };

@@ -52,6 +52,13 @@ export class FakeUserRepository implements UserRepository {
     return publicUser(row);
   }
 
+  async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
+    const row = this.mustGet(id);
+    if (row.avatarKey !== expected) return false;
+    Object.assign(row, { avatarKey: next, updatedAt: this.now() });
+    return true;
+  }
+
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     Object.assign(this.mustGet(id), { passwordHash, updatedAt: this.now() });
   }
