@@ -32,5 +32,5 @@ export const avatarRouteDocs = routeDocs({
   request: {
     body: { required: true, content: { "multipart/form-data": { schema: AvatarUpload, encoding: { file: { contentType: types } } } } },
   },
-  responses: { 200: jsonResponse("Stored", AvatarResult), ...errorResponses(400, 401, 413, 415, 500) },
+  responses: { 200: jsonResponse("Stored", AvatarResult), ...errorResponses(400, 401, 409, 413, 415, 500) },
 });
