@@ -52,6 +52,9 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
   const stop = async () => {
     for (const s of servers.reverse()) await s.close();
     await bus.close();
+    // This federation's streams and consumer groups are of no use to anyone after it.
+    const keys = await redis.keys(`${namespace}:*`);
+    if (keys.length) await redis.del(...keys);
     await redis.quit();
     await Promise.all(instanceRedis.map((r) => r?.quit()));
     await Promise.all(dbs.map((d) => d.drop()));
