@@ -17,5 +17,7 @@ RUN npm run generate
 ENV NODE_ENV=production
 ARG SERVICE=gateway
 ENV SERVICE=${SERVICE}
+# The users service's local media volume mounts here; it must be writable by the unprivileged user.
+RUN mkdir -p /data/media && chown node:node /data/media
 USER node
 CMD ["sh", "-c", "if [ \"$SERVICE\" = gateway ]; then exec node --import tsx gateway/src/main.ts; else exec node --import tsx subgraphs/$SERVICE/src/main.ts; fi"]
