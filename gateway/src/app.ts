@@ -122,6 +122,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     logger,
     schema: () => (apiSchema ? { apiSchema, owners } : undefined),
     subgraphUrls,
+    validationRules: protection.validationRules,
   });
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));

@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
-import { GraphQLError, print, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, print, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
@@ -17,6 +17,8 @@ export interface GatewaySubscriptionOptions {
   schema: () => { apiSchema: GraphQLSchema; owners: Map<string, string> } | undefined;
   /** Base HTTP URL of each subgraph by name; its graphql-ws endpoint is the same path over ws. */
   subgraphUrls: Record<string, string>;
+  /** The HTTP path's extra validation (depth, aliases, tokens…): a subscription must pass the same limits. */
+  validationRules: readonly ValidationRule[];
 }
 
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
@@ -172,6 +174,10 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         }
         const current = options.schema();
         if (!current) return errorResult("Gateway is starting", ErrorCode.INTERNAL_SERVER_ERROR);
+        const refused = validate(current.apiSchema, args.document, options.validationRules);
+        if (refused.length) {
+          return { errors: refused.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
+        }
         try {
           const plan = planSubscription(args.document, args.operationName, args.variableValues ?? {}, current.apiSchema, current.owners);
           return forward(plan, context);

@@ -82,6 +82,12 @@ describe("order subscriptions through the gateway", () => {
       const closed = (await rejected.ended) as { code?: number };
       expect(closed.code).toBe(4401);
     }
+    // The HTTP path's limits hold for subscriptions too (here: 20 aliases where 15 are allowed).
+    const aliases = Array.from({ length: 20 }, (_, i) => `a${i}: id`).join(" ");
+    const greedy = subscribe(clientFor(third), `subscription($o: ID!) { orderUpdated(orderId: $o) { ${aliases} } }`, { o: orderId });
+    const limited = await greedy.next();
+    expect(limited.errors?.[0]).toMatchObject({ extensions: { code: "BAD_USER_INPUT" }, message: expect.stringMatching(/alias/i) });
+
     const anonymous = subscribe(clientFor(undefined), "subscription($o: ID!) { orderUpdated(orderId: $o) { id } }", { o: orderId });
     expect(((await anonymous.ended) as { code?: number }).code).toBe(4401);
   });
