@@ -85,6 +85,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     gateway,
     introspection: !production,
     csrfPrevention: true,
+    stopOnTerminationSignals: false, // onShutdown (platform) owns SIGTERM: drain in order, exit 0
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,

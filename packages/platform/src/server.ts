@@ -85,6 +85,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     schema: options.schema,
     introspection: !options.production,
     csrfPrevention: true,
+    // Our onShutdown drains everything in order; Apollo's own handler would stop early and re-raise the signal.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: appErrorFormatter(logger),
     plugins: [

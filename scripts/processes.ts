@@ -1,0 +1,114 @@
+// The production shape: users, catalog, orders, chat and the gateway as separate Node processes (`main.ts` of each)
+// against real Postgres and Redis, each on its own port and database. Used by bench:chat and the processes e2e test.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dropDatabase, withDatabase } from "@fixup/platform";
+import { freePort } from "./free-port.js";
+
+export const SUBGRAPH_NAMES = ["users", "catalog", "orders", "chat"] as const;
+type ProcessName = (typeof SUBGRAPH_NAMES)[number] | "gateway";
+
+export interface RunningProcesses {
+  gatewayUrl: string;
+  urls: Record<(typeof SUBGRAPH_NAMES)[number], string>;
+  pids: Record<ProcessName, number | undefined>;
+  /** Peak resident set size of one process so far, in MiB (Linux /proc). */
+  peakRssMb(name: ProcessName): number;
+  /** SIGTERM, gateway first; resolves with each process's exit code; then drops the databases. */
+  stop(): Promise<Record<ProcessName, number | null>>;
+}
+
+export interface ProcessOptions {
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of the per-service databases (dropped by stop()). */
+  databasePrefix: string;
+  env?: NodeJS.ProcessEnv;
+  /** Inherit the children's stdout/stderr (default) or drop them. */
+  quiet?: boolean;
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode} before it was ready`);
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+export async function startProcesses(options: ProcessOptions): Promise<RunningProcesses> {
+  const names: ProcessName[] = [...SUBGRAPH_NAMES, "gateway"];
+  const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()]))) as Record<ProcessName, number>;
+  const urls = Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as RunningProcesses["urls"];
+  const databases = Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, withDatabase(options.databaseUrl, `${options.databasePrefix}_${s}`)]));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    LOG_LEVEL: "warn",
+    REDIS_URL: options.redisUrl,
+    USERS_URL: urls.users,
+    CATALOG_URL: urls.catalog,
+    ORDERS_URL: urls.orders,
+    CHAT_URL: urls.chat,
+    GATEWAY_PORT: String(ports.gateway),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${ports.gateway}`,
+    ...options.env,
+  };
+  const children = new Map<ProcessName, ChildProcess>();
+  const start = (name: ProcessName) => {
+    const entry = name === "gateway" ? "gateway/src/main.ts" : `subgraphs/${name}/src/main.ts`;
+    const own = name === "gateway" ? {} : { [`${name.toUpperCase()}_PORT`]: String(ports[name]), [`${name.toUpperCase()}_DATABASE_URL`]: databases[name] };
+    const child = spawn(process.execPath, ["--import", "tsx", entry], {
+      env: { ...env, ...own },
+      stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "ignore" : "inherit"],
+    });
+    children.set(name, child);
+    return child;
+  };
+  const stop = async () => {
+    const codes = {} as Record<ProcessName, number | null>;
+    for (const name of ["gateway", ...SUBGRAPH_NAMES] as ProcessName[]) {
+      const child = children.get(name);
+      if (!child) continue;
+      if (child.exitCode === null) {
+        const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        codes[name] = await exited;
+        clearTimeout(timer);
+      } else {
+        codes[name] = child.exitCode;
+      }
+    }
+    await Promise.all(Object.values(databases).map((url) => dropDatabase(url).catch(() => undefined)));
+    return codes;
+  };
+  try {
+    // users first: the others fetch its JWKS.
+    await waitReady(urls.users, start("users"));
+    await Promise.all((["catalog", "orders", "chat"] as const).map((s) => waitReady(urls[s], start(s))));
+    const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
+    await waitReady(gatewayUrl, start("gateway"));
+    const pids = Object.fromEntries(names.map((n) => [n, children.get(n)?.pid])) as RunningProcesses["pids"];
+    return {
+      gatewayUrl,
+      urls,
+      pids,
+      peakRssMb: (name) => {
+        const pid = pids[name];
+        const hwm = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] : undefined;
+        return hwm ? Math.round(Number(hwm) / 1024) : Number.NaN;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
