@@ -17,3 +17,4 @@ export * from "./prisma.js";
 export * from "./pubsub.js";
 export * from "./subscriptions.js";
 export * from "./loaders.js";
+export * from "./messaging.js";

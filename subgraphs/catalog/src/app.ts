@@ -1,11 +1,9 @@
 import {
   applyMigrations,
+  connectMessaging,
   createLogger,
   createMetrics,
-  createRedis,
   loadTypeDefs,
-  memoryEventBus,
-  redisEventBus,
   remoteJwksVerifier,
   startOutboxRelay,
   startSubgraphServer,
@@ -41,9 +39,8 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
   const logger = options.logger ?? createLogger("catalog", config.LOG_LEVEL);
   await applyMigrations(config.CATALOG_DATABASE_URL, migrationsDir);
   const prisma = createPrisma(config.CATALOG_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
-  const ownRedis = options.redis === undefined && !options.bus ? createRedis(config.REDIS_URL) : null;
-  const redis = options.redis ?? ownRedis;
-  const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
+  const messaging = connectMessaging(config.REDIS_URL, logger, options);
+  const { bus, redis } = messaging;
   if (!options.bus && !redis) logger.warn("REDIS_URL not set: integration events stay in this process (single instance only)");
 
   const catalog = new CatalogService(new PrismaServiceRepository(prisma), new PrismaProviderServiceRepository(prisma));
@@ -56,13 +53,12 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
     const closeAll = async () => {
       await relay?.stop();
       await prisma.$disconnect();
-      if (!options.bus) await bus.close();
-      await ownRedis?.quit();
+      await messaging.close();
     };
     return await startSubgraphServer<CatalogContext>({
       name: "catalog",
       port: config.CATALOG_PORT,
-    host: config.BIND_HOST,
+      host: config.BIND_HOST,
       production: config.NODE_ENV === "production",
       logger,
       metrics: createMetrics("catalog"),
@@ -70,7 +66,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
       verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
       readiness: [
         { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
-        ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+        ...messaging.readiness,
       ],
       context: (base) => ({ ...base, catalog, loaders: catalog.createLoaders() }),
       onClose: closeAll,
@@ -79,8 +75,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
     // Failed to start (port taken, seed failed): release what was opened so the process can exit cleanly.
     await relay?.stop().catch(() => undefined);
     await prisma.$disconnect().catch(() => undefined);
-    if (!options.bus) await bus.close().catch(() => undefined);
-    await ownRedis?.quit().catch(() => undefined);
+    await messaging.close().catch(() => undefined);
     throw error;
   }
 }

@@ -1,14 +1,11 @@
 import { hostname } from "node:os";
 import {
   applyMigrations,
+  connectMessaging,
   createLogger,
   createMetrics,
-  createPubSub,
-  createRedis,
   eventStream,
   loadTypeDefs,
-  memoryEventBus,
-  redisEventBus,
   remoteJwksVerifier,
   startSubgraphServer,
   subgraphSchema,
@@ -50,10 +47,8 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
   const logger = options.logger ?? createLogger("chat", config.LOG_LEVEL);
   await applyMigrations(config.CHAT_DATABASE_URL, migrationsDir);
   const prisma = createPrisma(config.CHAT_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
-  const ownRedis = options.redis === undefined && (!options.bus || !options.pubsub) ? createRedis(config.REDIS_URL) : null;
-  const redis = options.redis ?? ownRedis;
-  const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
-  const pubsub = options.pubsub ?? createPubSub(redis, logger);
+  const messaging = connectMessaging(config.REDIS_URL, logger, options);
+  const { bus, pubsub } = messaging;
 
   const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
   const chat = new ChatService(new PrismaChatRepository(prisma), live);
@@ -68,7 +63,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
     return await startSubgraphServer<ChatContext>({
       name: "chat",
       port: config.CHAT_PORT,
-    host: config.BIND_HOST,
+      host: config.BIND_HOST,
       production: config.NODE_ENV === "production",
       logger,
       metrics: createMetrics("chat"),
@@ -76,25 +71,21 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
       verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
       readiness: [
         { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
-        ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+        ...messaging.readiness,
       ],
       subscriptions: true,
       context: (base) => ({ ...base, chat, pubsub, loaders: chat.createLoaders(base.viewer) }),
       onClose: async () => {
         await ordersEvents.stop();
         await prisma.$disconnect();
-        if (!options.bus) await bus.close();
-        if (!options.pubsub) await pubsub.close();
-        await ownRedis?.quit();
+        await messaging.close();
       },
     });
   } catch (error) {
     // Port taken or the like: release what was opened, so a failed start leaves nothing running.
     await ordersEvents.stop();
     await prisma.$disconnect();
-    if (!options.bus) await bus.close();
-    if (!options.pubsub) await pubsub.close();
-    ownRedis?.disconnect();
+    await messaging.close();
     throw error;
   }
 }

@@ -1,21 +1,18 @@
 import { hostname } from "node:os";
 import {
   applyMigrations,
+  connectMessaging,
   createLogger,
   createMetrics,
-  createRedis,
   eventStream,
   loadTypeDefs,
-  subgraphSchema,
-  memoryEventBus,
-  redisEventBus,
   remoteJwksVerifier,
   startOutboxRelay,
   startSubgraphServer,
-  createPubSub,
+  subgraphSchema,
   type EventBus,
-  type PubSub,
   type Logger,
+  type PubSub,
   type Redis,
   type RunningServer,
 } from "@fixup/platform";
@@ -47,11 +44,8 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   const logger = options.logger ?? createLogger("orders", config.LOG_LEVEL);
   await applyMigrations(config.ORDERS_DATABASE_URL, migrationsDir);
   const prisma = createPrisma(config.ORDERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
-  const ownRedis = options.redis === undefined && !options.bus ? createRedis(config.REDIS_URL) : null;
-  const redis = options.redis ?? ownRedis;
-  const bus = options.bus ?? (redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger));
-
-  const pubsub = options.pubsub ?? createPubSub(redis, logger);
+  const messaging = connectMessaging(config.REDIS_URL, logger, options);
+  const { bus, pubsub } = messaging;
   const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
   const orders = new OrderService(new PrismaOrderRepository(prisma), live);
   const relay = startOutboxRelay({ databaseUrl: config.ORDERS_DATABASE_URL, service: "orders", bus, logger });
@@ -73,7 +67,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
     readiness: [
       { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
-      ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+      ...messaging.readiness,
     ],
     subscriptions: true,
     context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer) }),
@@ -81,9 +75,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
       await catalogEvents.stop();
       await relay.stop();
       await prisma.$disconnect();
-      if (!options.bus) await bus.close();
-      if (!options.pubsub) await pubsub.close();
-      await ownRedis?.quit();
+      await messaging.close();
     },
   });
 }

@@ -1,12 +1,12 @@
 import {
+  applyMigrations,
+  connectMessaging,
   createLogger,
   createMetrics,
-  createRedis,
   loadTypeDefs,
   localJwksVerifier,
-  subgraphSchema,
   startSubgraphServer,
-  applyMigrations,
+  subgraphSchema,
   type Logger,
   type Redis,
   type RunningServer,
@@ -52,8 +52,8 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const logger = options.logger ?? createLogger("users", config.LOG_LEVEL);
   await applyMigrations(config.USERS_DATABASE_URL, migrationsDir);
   const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
-  const ownRedis = options.redis === undefined ? createRedis(config.REDIS_URL) : null;
-  const redis = options.redis ?? ownRedis;
+  const messaging = connectMessaging(config.REDIS_URL, logger, { redis: options.redis });
+  const { redis } = messaging;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
 
   const tokens = createAccessTokenIssuer(new PrismaSigningKeyRepository(prisma), config.ACCESS_TOKEN_TTL_SECONDS);
@@ -106,7 +106,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     verifier,
     readiness: [
       { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
-      ...(redis ? [{ name: "redis", check: () => redis.ping() }] : []),
+      ...messaging.readiness,
     ],
     context: (base, req) => ({
       ...base,
@@ -128,7 +128,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       await accountEmails.settled(); // mails already promised to a caller still go out
       await mailer.close();
       await prisma.$disconnect();
-      await ownRedis?.quit();
+      await messaging.close();
     },
   });
 }
