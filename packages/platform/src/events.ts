@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import type { Logger } from "./logger.js";
 
@@ -32,6 +33,9 @@ export interface EventBus {
 }
 
 export const eventStream = (service: string) => `fixup:events:${service}`;
+
+/** A consumer name unique to this process, stable across its lifetime (pending entries are claimed back by it). */
+export const consumerName = (service: string) => `${service}-${hostname()}-${process.pid}`;
 
 /** Upper bound on how long stop() waits for an in-flight handler. */
 const STOP_GRACE_MS = 5_000;

@@ -11,6 +11,13 @@ export interface MessagingOptions {
   pubsub?: PubSub;
 }
 
+/** What every service's start function accepts besides its config (tests and the embedded default pass these). */
+export interface ServiceOptions extends MessagingOptions {
+  logger?: Logger;
+  /** Test hook: sees every SQL statement the service's Prisma client sends. */
+  onQuery?: (sql: string) => void;
+}
+
 export interface Messaging {
   redis: Redis | null;
   /** Integration events between services (Redis Streams, or in-process without Redis). */

@@ -8,10 +8,8 @@ import {
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
-  type EventBus,
-  type Logger,
-  type Redis,
   type RunningServer,
+  type ServiceOptions,
 } from "@fixup/platform";
 import type { CatalogConfig } from "./config.js";
 import type { CatalogContext } from "./graphql/context.js";
@@ -24,15 +22,7 @@ import { CatalogService } from "./service/catalog-service.js";
 export const catalogTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/catalog/migrations", import.meta.url).pathname;
 
-export interface CatalogServiceOptions {
-  logger?: Logger;
-  /** Shared client; embedded mode passes null and gets in-process stand-ins. */
-  redis?: Redis | null;
-  /** Where integration events go; the embedded default passes one in-process bus shared by every service. */
-  bus?: EventBus;
-  /** Test hook: sees every SQL statement the service's Prisma client sends. */
-  onQuery?: (sql: string) => void;
-}
+export type CatalogServiceOptions = ServiceOptions;
 
 /** Wiring only: builds the catalog subgraph from config and starts it. */
 export async function startCatalogService(config: CatalogConfig, options: CatalogServiceOptions = {}): Promise<RunningServer> {

@@ -1,7 +1,7 @@
-import { hostname } from "node:os";
 import {
   applyMigrations,
   connectMessaging,
+  consumerName,
   createLogger,
   createMetrics,
   eventStream,
@@ -9,11 +9,8 @@ import {
   remoteJwksVerifier,
   startSubgraphServer,
   subgraphSchema,
-  type EventBus,
-  type Logger,
-  type PubSub,
-  type Redis,
   type RunningServer,
+  type ServiceOptions,
 } from "@fixup/platform";
 import type { ChatConfig } from "./config.js";
 import type { ChatContext } from "./graphql/context.js";
@@ -28,16 +25,7 @@ import { pubSubLiveEvents } from "./service/live-events.js";
 export const chatTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/chat/migrations", import.meta.url).pathname;
 
-export interface ChatServiceOptions {
-  logger?: Logger;
-  redis?: Redis | null;
-  /** Shared in-process bus for the embedded default; otherwise built from Redis. */
-  bus?: EventBus;
-  /** Shared in-process pub/sub for the embedded default; otherwise built from Redis. */
-  pubsub?: PubSub;
-  /** Test hook: sees every SQL statement the service runs. */
-  onQuery?: (sql: string) => void;
-}
+export type ChatServiceOptions = ServiceOptions;
 
 /**
  * Chat publishes no integration events yet (its outbox table exists for when it does), so no outbox relay runs; it
@@ -55,7 +43,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
   const ordersEvents = bus.subscribe(
     eventStream("orders"),
     "chat",
-    `chat-${hostname()}-${process.pid}`,
+    consumerName("chat"),
     ordersEventHandler(new PrismaOrderParticipantsReadModel(prisma), logger),
   );
 

@@ -1,7 +1,7 @@
-import { hostname } from "node:os";
 import {
   applyMigrations,
   connectMessaging,
+  consumerName,
   createLogger,
   createMetrics,
   eventStream,
@@ -10,11 +10,8 @@ import {
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
-  type EventBus,
-  type Logger,
-  type PubSub,
-  type Redis,
   type RunningServer,
+  type ServiceOptions,
 } from "@fixup/platform";
 import type { OrdersConfig } from "./config.js";
 import type { OrdersContext } from "./graphql/context.js";
@@ -29,16 +26,7 @@ import { OrderService } from "./service/order-service.js";
 export const ordersTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/orders/migrations", import.meta.url).pathname;
 
-export interface OrdersServiceOptions {
-  logger?: Logger;
-  redis?: Redis | null;
-  /** Shared in-process bus for the embedded default; otherwise built from Redis. */
-  bus?: EventBus;
-  /** Shared in-process pub/sub for the embedded default; otherwise built from Redis. */
-  pubsub?: PubSub;
-  /** Test hook: sees every SQL statement the service runs. */
-  onQuery?: (sql: string) => void;
-}
+export type OrdersServiceOptions = ServiceOptions;
 
 export async function startOrdersService(config: OrdersConfig, options: OrdersServiceOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger("orders", config.LOG_LEVEL);
@@ -52,7 +40,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   const catalogEvents = bus.subscribe(
     eventStream("catalog"),
     "orders",
-    `orders-${hostname()}-${process.pid}`,
+    consumerName("orders"),
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
 

@@ -7,9 +7,8 @@ import {
   localJwksVerifier,
   startSubgraphServer,
   subgraphSchema,
-  type Logger,
-  type Redis,
   type RunningServer,
+  type ServiceOptions,
 } from "@fixup/platform";
 import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
@@ -39,13 +38,7 @@ import { MEDIA_PATH } from "./storage/local-disk-storage.js";
 export const usersTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/users/migrations", import.meta.url).pathname;
 
-export interface UsersServiceOptions {
-  logger?: Logger;
-  /** Shared client (embedded mode passes none and gets in-process stand-ins). */
-  redis?: Redis | null;
-  /** Test hook: sees every SQL statement the service runs. */
-  onQuery?: (sql: string) => void;
-}
+export type UsersServiceOptions = ServiceOptions;
 
 /** Wiring only: builds the users subgraph from config and starts it. */
 export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
