@@ -102,6 +102,41 @@ describe.each(implementations)("$name", ({ name, create }) => {
     expect(seen).toEqual(events);
   });
 
+  test("caughtUp() resolves once the group has applied everything published before the call, false on timeout", async () => {
+    const bus = create();
+    const stream = newStream();
+    const seen: number[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const subscription = bus.subscribe(stream, "g", "c1", async (event) => {
+      await gate;
+      seen.push(indexOf(event));
+    });
+    // Nothing published yet: nothing to wait for.
+    expect(await subscription.caughtUp(1_000)).toBe(true);
+    for (const event of range(5).map(makeEvent)) await bus.publish(stream, event);
+    expect(await subscription.caughtUp(50)).toBe(false);
+    const waiting = subscription.caughtUp(5_000).then((ok) => ({ ok, seenThen: [...seen] }));
+    release();
+    expect(await waiting).toEqual({ ok: true, seenThen: range(5) });
+    await subscription.stop();
+  });
+
+  test("caughtUp() waits for a failing handler's retry, and does not wait for events published after the call", async () => {
+    const bus = create();
+    const stream = newStream();
+    const seen: number[] = [];
+    let failures = 0;
+    const subscription = bus.subscribe(stream, "g", "c1", async (event) => {
+      if (indexOf(event) === 1 && failures++ === 0) throw new Error("transient");
+      seen.push(indexOf(event));
+    });
+    for (const event of range(3).map(makeEvent)) await bus.publish(stream, event);
+    expect(await subscription.caughtUp(5_000)).toBe(true);
+    expect(seen).toEqual(range(3));
+    await subscription.stop();
+  });
+
   test("two groups each get every event", async () => {
     const bus = create();
     const stream = newStream();

@@ -15,7 +15,18 @@ export type EventHandler = (event: IntegrationEvent) => Promise<void>;
 
 export interface Subscription {
   stop(): Promise<void>;
+  /**
+   * Resolves true once this subscription's consumer group has applied (acknowledged) every event the stream held when
+   * it was called, false if that has not happened within `timeoutMs`. A service whose read model lacks a fact asks
+   * this before it refuses or hides anything (read-your-writes across services, see README).
+   */
+  caughtUp(timeoutMs?: number): Promise<boolean>;
 }
+
+/** How long a request may wait for a read model to catch up before it decides with what it has. */
+export const CATCH_UP_TIMEOUT_MS = 2_000;
+/** Poll interval while waiting for a consumer group to reach the stream head (cheap: one or two Redis calls). */
+const CATCH_UP_POLL_MS = 3;
 
 /**
  * At-least-once delivery between services: a stream per producing service, a consumer group per consuming
@@ -76,6 +87,42 @@ function interruptibleSleep() {
     },
   };
 }
+
+/** Orders two stream entry ids ("ms-seq"). */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = "0", as = "0"] = a.split("-");
+  const [bm = "0", bs = "0"] = b.split("-");
+  const ms = BigInt(am) - BigInt(bm);
+  if (ms !== 0n) return ms < 0n ? -1 : 1;
+  const seq = BigInt(as) - BigInt(bs);
+  return seq === 0n ? 0 : seq < 0n ? -1 : 1;
+}
+
+/** XINFO GROUPS answers a flat [name, value, …] list per group. */
+function groupInfo(groups: unknown, group: string): { pending: number; lastDeliveredId: string } | null {
+  if (!Array.isArray(groups)) return null;
+  for (const raw of groups) {
+    if (!Array.isArray(raw)) continue;
+    const fields = new Map<string, unknown>();
+    for (let i = 0; i + 1 < raw.length; i += 2) fields.set(String(raw[i]), raw[i + 1]);
+    if (fields.get("name") === group) {
+      return { pending: Number(fields.get("pending") ?? 0), lastDeliveredId: String(fields.get("last-delivered-id") ?? "0-0") };
+    }
+  }
+  return null;
+}
+
+/** Whether `group` has been delivered, and has acknowledged, every entry up to `head`. */
+async function groupHasApplied(redis: Redis, stream: string, group: string, head: string): Promise<boolean> {
+  const info = groupInfo(await redis.xinfo("GROUPS", stream), group);
+  // No group yet: its consumer is still starting and will read the stream from the beginning.
+  if (!info || compareStreamIds(info.lastDeliveredId, head) < 0) return false;
+  if (info.pending === 0) return true;
+  const pendingUpToHead = (await redis.xpending(stream, group, "-", head, 1)) as unknown[];
+  return pendingUpToHead.length === 0;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface RedisEventBusOptions {
   logger: Logger;
@@ -184,6 +231,22 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
 
       let stopped: Promise<void> | undefined;
       const subscription: Subscription = {
+        async caughtUp(timeoutMs = CATCH_UP_TIMEOUT_MS) {
+          const deadline = Date.now() + timeoutMs;
+          try {
+            const last = (await redis.xrevrange(stream, "+", "-", "COUNT", 1)) as StreamEntry[];
+            const head = last[0]?.[0];
+            if (!head) return true; // nothing was ever published (or the stream is gone)
+            for (;;) {
+              if (await groupHasApplied(redis, stream, group, head)) return true;
+              if (Date.now() >= deadline) return false;
+              await sleep(CATCH_UP_POLL_MS);
+            }
+          } catch (error) {
+            logger.warn({ err: error, stream, group }, "read-model catch-up check failed");
+            return false;
+          }
+        },
         stop() {
           stopped ??= (async () => {
             running = false;
@@ -268,6 +331,16 @@ export function memoryEventBus(logger: Logger): EventBus {
       })();
       let stopped: Promise<void> | undefined;
       const subscription: Subscription = {
+        async caughtUp(timeoutMs = CATCH_UP_TIMEOUT_MS) {
+          const deadline = Date.now() + timeoutMs;
+          const head = streams.get(stream)?.length ?? 0;
+          // The group's offset only passes an event once its handler succeeded.
+          while (state.offset < head) {
+            if (Date.now() >= deadline) return false;
+            await sleep(CATCH_UP_POLL_MS);
+          }
+          return true;
+        },
         stop() {
           stopped ??= (async () => {
             running = false;

@@ -311,7 +311,54 @@ describe("outbox relay crash and concurrency (real Postgres and Redis)", () => {
     },
   );
 
-  test("two relays on one outbox share the rows (SKIP LOCKED): every row published once, none by both", async () => {
+  test("flush() on one relay waits for rows another relay is publishing: when it resolves they are in the stream", async () => {
+    const f = await setup();
+    // Relay a only works when flushed (after a first, empty pass).
+    const a = f.relay({ name: "relay-a", intervalMs: 60_000 });
+    await a.flush();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    // Relay b takes the rows and stalls mid-batch, holding the outbox lock.
+    f.relay({
+      name: "relay-b",
+      intervalMs: 5,
+      afterPublish: async () => {
+        holding = true;
+        await gate;
+      },
+    });
+    const rows = await insertRows(f.pool, 5);
+    await waitFor(() => holding, "relay b to hold the rows");
+    let flushed = false;
+    const flush = a.flush().then(() => (flushed = true));
+    await waitFor(
+      async () => Number((await f.pool.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")).rows[0]!.n) > 0,
+      "relay a to wait for the outbox lock",
+    );
+    expect(flushed).toBe(false);
+    release();
+    await flush;
+    expect((await streamEvents(f.stream)).map((e) => e.id)).toEqual(rows.map((r) => r.id));
+    expect(await unpublished(f.pool)).toBe(0);
+  });
+
+  test("concurrent flush() calls share passes and each resolves after its own rows are published", async () => {
+    const f = await setup();
+    const relay = f.relay({ intervalMs: 60_000 });
+    const published = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const [row] = await insertRows(f.pool, 1);
+        await relay.flush();
+        const ids = (await streamEvents(f.stream)).map((e) => e.id);
+        return ids.includes(row!.id);
+      }),
+    );
+    expect(published.every(Boolean)).toBe(true);
+    expect(await redis.xlen(f.stream)).toBe(20);
+  });
+
+  test("two relays on one outbox take turns (advisory lock): every row published once, none by both, in order", async () => {
     const f = await setup();
     const rows = await insertRows(f.pool, 200);
     const byRelay: Record<string, string[]> = { a: [], b: [] };
@@ -335,6 +382,7 @@ describe("outbox relay crash and concurrency (real Postgres and Redis)", () => {
     expect(byRelay.b!.length).toBeGreaterThan(0);
     expect(byRelay.a!.filter((id) => byRelay.b!.includes(id))).toEqual([]);
     expect([...byRelay.a!, ...byRelay.b!].sort()).toEqual(ids);
+    expect((await streamEvents(f.stream)).map((e) => e.id)).toEqual(rows.map((r) => r.id));
     expect(f.lines).toEqual([]);
   });
 });

@@ -18,6 +18,9 @@ export interface OutboxRow {
 
 export const outboxRow = (type: string, payload: JsonObject): OutboxRow => ({ id: randomUUID(), type, payload });
 
+/** pg_advisory_xact_lock key of the outbox relay (each service has its own database, so one key serves all). */
+const OUTBOX_LOCK_KEY = 0x6f7574626f78; // "outbox"
+
 export interface OutboxRelayOptions {
   databaseUrl: string;
   service: string;
@@ -30,7 +33,10 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelay {
-  /** Publishes everything pending now; resolves when the outbox was empty. */
+  /**
+   * Publishes everything committed before the call (by any instance); concurrent callers share one pass. Resolves
+   * when those rows are in the stream.
+   */
   flush(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -43,12 +49,14 @@ interface PendingRow {
 }
 
 /**
- * Moves outbox rows to the service's event stream. Rows are locked (SKIP LOCKED, so several instances share the
- * work), published, then marked published in the same transaction: a crash between publish and commit publishes
- * again on restart (at-least-once), never loses an event. Consumers de-duplicate by event id.
+ * Moves outbox rows to the service's event stream. A pass takes the outbox's advisory lock, so passes of every
+ * instance run one at a time and the stream receives events in insertion (seq) order; rows are published, then
+ * marked published in the same transaction: a crash between publish and commit publishes again on restart
+ * (at-least-once), never loses an event. Consumers de-duplicate by event id.
  *
- * One relay publishes in insertion (seq) order (its passes never overlap, flush() included); several relays on one
- * outbox each keep their own batches in order, but batches of different relays may interleave.
+ * Besides its own polling, the relay is flushed right after a request's transaction commits (`flush()`): a pass that
+ * starts after a commit sees that commit's rows, and waiting for the lock means waiting for any other instance's pass
+ * that holds them. So when `flush()` resolves, everything committed before it was called is in the stream.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { service, bus, logger, intervalMs = 250, batchSize = 100 } = options;
@@ -68,9 +76,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let failure: Error | undefined;
     try {
       await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock($1)", [OUTBOX_LOCK_KEY]);
       const { rows } = await client.query<PendingRow>(
         `SELECT id, type, payload, occurred_at FROM outbox_events WHERE published_at IS NULL
-         ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+         ORDER BY seq LIMIT $1`,
         [batchSize],
       );
       for (const row of rows) {
@@ -101,16 +110,22 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   const drain = async () => {
-    while (running && (await relayBatch()) > 0) {
+    // A short batch means the outbox had nothing more when it was read.
+    while (running && (await relayBatch()) >= batchSize) {
       // keep going while there is a backlog
     }
   };
-  // Passes run one after another, never side by side: two overlapping passes of one relay would lock
-  // different batches and publish them interleaved (out of occurred_at order), and flush() could resolve while
-  // the other pass still held uncommitted rows.
+  // Passes of one relay run one after another (the advisory lock would serialise them anyway). A caller that arrives
+  // while a pass is queued but not yet started joins it: that pass will read the outbox after the caller's commit.
   let queue: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | undefined;
   const pass = (): Promise<void> => {
-    const next = queue.then(drain);
+    if (queued) return queued;
+    const next = queue.then(() => {
+      queued = undefined;
+      return drain();
+    });
+    queued = next;
     queue = next.catch(() => undefined);
     return next;
   };

@@ -12,6 +12,8 @@ import { createBaseApp, jsonBody, notFoundHandler, restErrorHandler, type Readin
 import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
 import type { Logger } from "./logger.js";
 import { metricsPlugin, type Metrics } from "./metrics.js";
+import type { OutboxRelay } from "./outbox.js";
+import { publishBeforeAnswerPlugin } from "./read-your-writes.js";
 import { startSubscriptionServer, type WsRequestInfo } from "./subscriptions.js";
 
 export interface RequestContext {
@@ -44,6 +46,8 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   /** REST shims, mounted before GraphQL. */
   routes?: (app: Express) => void;
   plugins?: ApolloServerPlugin<TContext>[];
+  /** The service's outbox relay: mutations answer only once what they committed is published (read-your-writes). */
+  outbox?: OutboxRelay;
   /** Releases pools and clients after the HTTP server has drained. */
   onClose?: () => Promise<void>;
 }
@@ -95,6 +99,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       // Federated tracing is for Apollo's hosted studio, which we do not use; it costs time on every request.
       ApolloServerPluginInlineTraceDisabled(),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      ...(options.outbox ? [publishBeforeAnswerPlugin<TContext>(options.outbox, logger)] : []),
       ...(options.plugins ?? []),
     ],
   });

@@ -59,6 +59,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
         ...messaging.readiness,
       ],
       context: (base) => ({ ...base, catalog, loaders: catalog.createLoaders() }),
+      outbox: relay,
       onClose: closeAll,
     });
   } catch (error) {

@@ -39,13 +39,13 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
   const { bus, pubsub } = messaging;
 
   const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
-  const chat = new ChatService(new PrismaChatRepository(prisma), live);
   const ordersEvents = bus.subscribe(
     eventStream("orders"),
     "chat",
     consumerName("chat"),
     ordersEventHandler(new PrismaOrderParticipantsReadModel(prisma), logger),
   );
+  const chat = new ChatService(new PrismaChatRepository(prisma), live, ordersEvents);
 
   try {
     return await startSubgraphServer<ChatContext>({

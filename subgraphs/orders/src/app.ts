@@ -35,7 +35,6 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   const messaging = connectMessaging(config.REDIS_URL, logger, options);
   const { bus, pubsub } = messaging;
   const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
-  const orders = new OrderService(new PrismaOrderRepository(prisma), live);
   const relay = startOutboxRelay({ databaseUrl: config.ORDERS_DATABASE_URL, service: "orders", bus, logger });
   const catalogEvents = bus.subscribe(
     eventStream("catalog"),
@@ -43,6 +42,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     consumerName("orders"),
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
+  const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents);
 
   return startSubgraphServer<OrdersContext>({
     name: "orders",
@@ -59,6 +59,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     ],
     subscriptions: true,
     context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer) }),
+    outbox: relay,
     onClose: async () => {
       await catalogEvents.stop();
       await relay.stop();

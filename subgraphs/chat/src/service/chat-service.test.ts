@@ -289,3 +289,50 @@ describe("reads", () => {
     ]);
   });
 });
+
+describe("read-your-writes: orders' facts still in flight", () => {
+  /** Chat whose next orders event (an order, an offer) is applied only when the service catches up. */
+  function lagging() {
+    const repo = new FakeChatRepository();
+    const inFlight: Array<() => Promise<unknown>> = [];
+    let catchUps = 0;
+    const service = new ChatService(repo, undefined, {
+      caughtUp: async () => {
+        catchUps++;
+        for (const apply of inFlight.splice(0)) await apply();
+        return true;
+      },
+    });
+    return { repo, service, inFlight, catchUps: () => catchUps };
+  }
+
+  test("startConversation right after submitOffer: the offer is caught up, not refused", async () => {
+    const { repo, service, inFlight } = lagging();
+    const orderId = randomUUID();
+    await repo.apply(randomUUID(), { kind: "customer", orderId, customerId: customer.userId });
+    inFlight.push(() => repo.apply(randomUUID(), { kind: "provider", orderId, customerId: customer.userId, providerId: provider.userId }));
+    const conversation = await service.startConversation(customer, { orderId, providerId: provider.userId });
+    expect(conversation.providerId).toBe(provider.userId);
+  });
+
+  test("a provider's first words right after their offer on a brand-new order", async () => {
+    const { repo, service, inFlight } = lagging();
+    const orderId = randomUUID();
+    inFlight.push(async () => {
+      await repo.apply(randomUUID(), { kind: "customer", orderId, customerId: customer.userId });
+      await repo.apply(randomUUID(), { kind: "provider", orderId, customerId: customer.userId, providerId: provider.userId });
+    });
+    const conversation = await service.startConversation(provider, { orderId });
+    expect(conversation.customerId).toBe(customer.userId);
+  });
+
+  test("someone who really has no offer is still refused, after one catch-up; a missing providerId needs none", async () => {
+    const { repo, service, catchUps } = lagging();
+    const orderId = randomUUID();
+    await repo.apply(randomUUID(), { kind: "customer", orderId, customerId: customer.userId });
+    expect((await appError(service.startConversation(customer, { orderId, providerId: watcher.userId }))).code).toBe(ErrorCode.BAD_USER_INPUT);
+    expect(catchUps()).toBe(1);
+    expect((await appError(service.startConversation(customer, { orderId }))).code).toBe(ErrorCode.BAD_USER_INPUT);
+    expect(catchUps()).toBe(1);
+  });
+});

@@ -7,7 +7,9 @@ import {
   pageRequest,
   toConnection,
   type Connection,
+  alwaysCaughtUp,
   type PageArgs,
+  type ReadModelFreshness,
   type Viewer,
 } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message } from "../domain/conversation.js";
@@ -38,6 +40,8 @@ export class ChatService {
   constructor(
     private readonly chat: ChatRepository,
     private readonly live: LiveEvents = noLiveEvents,
+    /** orders' events → order participants: consulted before refusing someone who may have just offered. */
+    private readonly ordersEvents: ReadModelFreshness = alwaysCaughtUp,
   ) {}
 
   createLoaders(viewer: () => Promise<Viewer | null>): ChatLoaders {
@@ -135,8 +139,10 @@ export class ChatService {
    */
   async startConversation(actor: Actor, raw: unknown): Promise<Conversation> {
     const input = parseInput(startConversationInput, raw);
-    const participants = await this.chat.findOrderParticipants(input.orderId);
-    const start = conversationStart(actor.userId, participants, input.providerId ?? null);
+    const decide = async () => conversationStart(actor.userId, await this.chat.findOrderParticipants(input.orderId), input.providerId ?? null);
+    let start = await decide();
+    // The order or the offer may have been made a moment ago, its event not yet applied here: catch up, then decide.
+    if (!start.ok && start.refusal !== "PROVIDER_REQUIRED" && (await this.ordersEvents.caughtUp())) start = await decide();
     if (!start.ok) {
       switch (start.refusal) {
         case "NOT_PARTICIPANT":

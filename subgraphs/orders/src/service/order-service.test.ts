@@ -878,7 +878,7 @@ describe("loaders", () => {
     expect(await l.rating.loadMany([provider.userId, rival.userId])).toEqual([{ average: 4.5, count: 2 }, null]);
   });
 
-  test("offersOfOrder groups one batch by order; servicesOfViewer reads the read model once", async () => {
+  test("offersOfOrder groups one batch by order; viewerProvides reads the read model once", async () => {
     const { orderIn, repo, loaders } = setup();
     const a = await orderIn("OPEN");
     const b = await orderIn("ASSIGNED");
@@ -894,9 +894,65 @@ describe("loaders", () => {
       return original(id);
     };
     const fresh = loaders(watcher);
-    expect(await fresh.servicesOfViewer()).toEqual(new Set([SERVICE]));
-    await fresh.servicesOfViewer();
+    expect(await fresh.viewerProvides(SERVICE)).toBe(true);
+    await fresh.viewerProvides(SERVICE);
     expect(reads).toBe(1);
+    // A "no" is said only after one catch-up, and only once per request however many times it is asked.
+    expect(await Promise.all([fresh.viewerProvides(OTHER_SERVICE), fresh.viewerProvides(OTHER_SERVICE)])).toEqual([false, false]);
+    expect(await fresh.viewerProvides(OTHER_SERVICE)).toBe(false);
+    expect(reads).toBe(2);
+  });
+});
+
+describe("read-your-writes: catalog facts still in flight", () => {
+  /** A read model whose next catalog event (an assignment, a new service) is applied only when the service catches up. */
+  function lagging() {
+    const repo = new FakeOrderRepository();
+    repo.assignService(provider.userId, SERVICE);
+    const inFlight: Array<() => void> = [];
+    let catchUps = 0;
+    const service = new OrderService(repo, undefined, {
+      caughtUp: async () => {
+        catchUps++;
+        for (const apply of inFlight.splice(0)) apply();
+        return true;
+      },
+    });
+    const loaders = (a: Actor) => service.createLoaders(async () => a);
+    return { repo, service, loaders, inFlight, catchUps: () => catchUps };
+  }
+
+  test("submitOffer right after assignService: the assignment is caught up, not refused", async () => {
+    const { repo, service, loaders, inFlight } = lagging();
+    const order = await service.createOrder(customer, orderInput());
+    inFlight.push(() => repo.assignService(rival.userId, SERVICE));
+    const offer = await service.submitOffer(rival, { orderId: order.id, price: EUR(100) }, loaders(rival));
+    expect(offer.providerId).toBe(rival.userId);
+  });
+
+  test("createOrder right after createService: the new service is caught up, not refused", async () => {
+    const { repo, service, inFlight } = lagging();
+    const fresh = randomUUID();
+    repo.unknownServices.add(fresh);
+    inFlight.push(() => repo.unknownServices.delete(fresh));
+    const order = await service.createOrder(customer, orderInput({ serviceId: fresh }));
+    expect(order.serviceId).toBe(fresh);
+  });
+
+  test("openOrders right after assignService shows the new service's orders", async () => {
+    const { repo, service, inFlight } = lagging();
+    const order = await service.createOrder(customer, orderInput());
+    inFlight.push(() => repo.assignService(watcher.userId, SERVICE));
+    const feed = await service.openOrders(watcher, {});
+    expect(feed.edges.map((e) => e.node.id)).toEqual([order.id]);
+  });
+
+  test("a provider who does not perform the service is still refused, after one catch-up", async () => {
+    const { service, loaders, catchUps } = lagging();
+    const order = await service.createOrder(customer, orderInput());
+    const error = await appError(service.submitOffer(outsider, { orderId: order.id, price: EUR(100) }, loaders(outsider)));
+    expect(error.code).toBe(ErrorCode.NOT_FOUND);
+    expect(catchUps()).toBe(1);
   });
 });
 

@@ -11,7 +11,9 @@ import {
   pageRequest,
   toConnection,
   type Connection,
+  alwaysCaughtUp,
   type PageArgs,
+  type ReadModelFreshness,
   type Viewer,
 } from "@fixup/platform";
 import { canViewOrder, isAssignedProvider, offerRefusal, visibleOffers, type Actor } from "../domain/access.js";
@@ -32,7 +34,8 @@ export interface OrderLoaders {
   offersOfOrder: DataLoader<string, Offer[]>;
   reviewOfOrder: DataLoader<string, Review | null>;
   rating: DataLoader<string, ProviderRating | null>;
-  servicesOfViewer: () => Promise<Set<string>>;
+  /** Whether the viewer performs a service (catalog's read model, caught up before it says no). */
+  viewerProvides: (serviceId: string) => Promise<boolean>;
 }
 
 const statusChanged = (order: Order, from: OrderStatus) =>
@@ -44,10 +47,14 @@ export class OrderService {
   constructor(
     private readonly orders: OrderRepository,
     private readonly live: LiveEvents = noLiveEvents,
+    /** catalog's events → services and who performs them: consulted before refusing or hiding anything. */
+    private readonly catalogEvents: ReadModelFreshness = alwaysCaughtUp,
   ) {}
 
   createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
+    const servicesOf = async (providerId: string) => new Set(await this.orders.servicesOfProvider(providerId));
     let services: Promise<Set<string>> | undefined;
+    let caughtUpServices: Promise<Set<string>> | undefined;
     return {
       order: new DataLoader(async (ids) => alignById(ids, await this.orders.findOrders(ids))),
       offer: new DataLoader(async (ids) => alignById(ids, await this.orders.findOffers(ids))),
@@ -63,8 +70,14 @@ export class OrderService {
         const ratings = await this.orders.ratingsOf(providerIds);
         return providerIds.map((id) => ratings.get(id) ?? null);
       }),
-      servicesOfViewer: () =>
-        (services ??= viewer().then(async (v) => new Set(v ? await this.orders.servicesOfProvider(v.userId) : []))),
+      viewerProvides: async (serviceId) => {
+        const v = await viewer();
+        if (!v || !v.roles.includes("PROVIDER")) return false;
+        if ((await (services ??= servicesOf(v.userId))).has(serviceId)) return true;
+        // Once per request: an assignment made a moment ago may still be on its way from catalog.
+        caughtUpServices ??= this.catalogEvents.caughtUp().then(() => servicesOf(v.userId));
+        return (await caughtUpServices).has(serviceId);
+      },
     };
   }
 
@@ -136,6 +149,8 @@ export class OrderService {
   async openOrders(actor: Actor, args: PageArgs): Promise<Connection<Order>> {
     if (!actor.roles.includes("PROVIDER")) throw forbidden("Only providers have an open-orders feed");
     const page = pageRequest(args);
+    // The feed is built from catalog's read model: a service assigned a moment ago must already show.
+    await this.catalogEvents.caughtUp();
     return connection(await this.orders.listOpenOrdersForProvider(actor.userId, page), page);
   }
 
@@ -157,7 +172,7 @@ export class OrderService {
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
     if (problems) throw badInput(prefixed("input.budget", problems));
-    if (!(await this.orders.serviceExists(input.serviceId))) {
+    if (!(await this.serviceExists(input.serviceId))) {
       throw badInput({ "input.serviceId": "is not a service in the catalog" });
     }
     return this.orders.createOrder(
@@ -179,7 +194,7 @@ export class OrderService {
     const problems = moneyProblems(input.price);
     if (problems) throw badInput(prefixed("input.price", problems));
     const order = await this.getOrder(actor, input.orderId, loaders);
-    const refusal = offerRefusal(actor, order, (await loaders.servicesOfViewer()).has(order.serviceId));
+    const refusal = offerRefusal(actor, order, await loaders.viewerProvides(order.serviceId));
     if (refusal === "OWN_ORDER") throw forbidden("You cannot offer on your own order");
     if (refusal === "NOT_PROVIDER") throw forbidden("Only providers can submit offers");
     if (refusal === "SERVICE_NOT_OFFERED") throw forbidden("You do not perform this order's service");
@@ -287,6 +302,12 @@ export class OrderService {
 
   // ---- helpers -------------------------------------------------------------------------------------------
 
+  /** A service created a moment ago may still be on its way from catalog: catch up before saying no. */
+  private async serviceExists(serviceId: string): Promise<boolean> {
+    if (await this.orders.serviceExists(serviceId)) return true;
+    return (await this.catalogEvents.caughtUp()) && this.orders.serviceExists(serviceId);
+  }
+
   private async providerMove(actor: Actor, id: string, command: "START" | "COMPLETE", loaders: OrderLoaders): Promise<Order> {
     const order = await this.getOrder(actor, id, loaders);
     const accepted = order.acceptedOfferId ? await loaders.offer.load(order.acceptedOfferId) : null;
@@ -324,7 +345,7 @@ export class OrderService {
     if (order.customerId === actor.userId || actor.roles.includes("ADMIN")) return true;
     const offers = await loaders.offersOfOrder.load(order.id);
     const hasOffer = offers.some((o) => o.providerId === actor.userId);
-    const providesService = (await loaders.servicesOfViewer()).has(order.serviceId);
+    const providesService = await loaders.viewerProvides(order.serviceId);
     return canViewOrder(actor, order, { hasOffer, providesService });
   }
 }
