@@ -3,7 +3,7 @@ import pg from "pg";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createLogger, createPubSub, createRedis, redisEventBus, type EventBus, type PubSub, type RunningServer } from "@fixup/platform";
+import { createLogger, createPubSub, createRedis, redisEventBus, type EventBus, type PubSub, type Redis, type RunningServer } from "@fixup/platform";
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@fixup/platform/testing";
 import { loadUsersConfig, migrationsDir as usersMigrations, startUsersService } from "@fixup/users";
 import { loadCatalogConfig, migrationsDir as catalogMigrations, PREDEFINED_SERVICES, startCatalogService } from "@fixup/catalog";
@@ -11,24 +11,33 @@ import { loadOrdersConfig, migrationsDir as ordersMigrations, startOrdersService
 import { loadChatConfig, migrationsDir as chatMigrations, startChatService } from "@fixup/chat";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 
+export type ServiceName = "users" | "catalog" | "orders" | "chat";
+
 export interface Federation {
   gatewayUrl: string;
-  /** Every gateway instance (the first is gatewayUrl); gateway i talks to chat instance i. */
+  /** Every gateway instance (the first is gatewayUrl); gateway i talks to instance i of every subgraph. */
   gatewayUrls: string[];
   usersUrl: string;
   catalogUrl: string;
   ordersUrl: string;
   chatUrls: string[];
-  /** SQL statements per subgraph since the last reset (for batching assertions). */
+  /** Every instance's URL, per service. */
+  urls: Record<ServiceName, string[]>;
+  /** Each service's database (shared by its instances). */
+  databaseUrls: Record<ServiceName, string>;
+  /** SQL statements per subgraph (first instance) since the last reset (for batching assertions). */
   sql: { users: string[]; catalog: string[]; orders: string[]; chat: string[] };
-  /** Stops one subgraph (to test failure paths); stop() skips it later. */
+  /** Stops every instance of one subgraph (to test failure paths); stop() skips them later. */
   stopService(name: "users" | "catalog" | "orders"): Promise<void>;
   stop(): Promise<void>;
 }
 
 export interface FederationOptions {
   env?: Record<string, string>;
-  /** Instances of chat and of the gateway (scale-out tests); each instance has its own Redis connections. */
+  /**
+   * Instances of every subgraph and of the gateway (scale-out tests). The instances of a service share its database
+   * and event streams (separate consumers of one group) and each has its own Redis connections, like separate processes.
+   */
   instances?: number;
 }
 
@@ -43,20 +52,22 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
   const redis = createRedis(TEST_REDIS_URL);
   if (!redis) throw new Error("REDIS_URL required");
   const namespace = `test-${randomBytes(4).toString("hex")}`;
-  const bus = namespaced(redisEventBus(redis, { logger, blockMs: 200 }), namespace);
   const sql = { users: [] as string[], catalog: [] as string[], orders: [] as string[], chat: [] as string[] };
-  // Live fan-out goes through real Redis pub/sub, one connection set per chat instance, like separate processes.
-  const instanceRedis = Array.from({ length: instances }, () => createRedis(TEST_REDIS_URL));
+  // Each instance has its own Redis connections (commands, event streams, live fan-out), like a separate process.
+  const instanceRedis = Array.from({ length: instances }, () => createRedis(TEST_REDIS_URL) as Redis);
+  const buses = instanceRedis.map((r) => namespaced(redisEventBus(r, { logger, blockMs: 200 }), namespace));
+  const pubsubs = instanceRedis.map((r) => namespacedPubSub(createPubSub(r, logger), namespace));
   // Registration mails go to the local outbox (no SMTP_URL): keep them out of the checkout's .data/.
   const mailOutbox = await mkdtemp(join(tmpdir(), "fixup-mail-"));
   const stop = async () => {
     for (const s of servers.reverse()) await s.close();
-    await bus.close();
+    await Promise.all(buses.map((b) => b.close()));
+    await Promise.all(pubsubs.map((p) => p.close()));
     // This federation's streams and consumer groups are of no use to anyone after it.
     const keys = await redis.keys(`${namespace}:*`);
     if (keys.length) await redis.del(...keys);
     await redis.quit();
-    await Promise.all(instanceRedis.map((r) => r?.quit()));
+    await Promise.all(instanceRedis.map((r) => r.quit()));
     await Promise.all(dbs.map((d) => d.drop()));
     await rm(mailOutbox, { recursive: true, force: true });
   };
@@ -69,60 +80,66 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
     ]);
     dbs.push(usersDb, catalogDb, ordersDb, chatDb);
     const common = { NODE_ENV: "test", REDIS_URL: TEST_REDIS_URL, ...env };
-    const users = await startUsersService(
-      loadUsersConfig({ MAIL_OUTBOX_DIR: mailOutbox, ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
-      { logger, redis, onQuery: (q) => sql.users.push(q) },
-    );
-    servers.push(users);
-    const [catalog, orders] = await Promise.all([
-      startCatalogService(
-        loadCatalogConfig({ ...common, CATALOG_PORT: "0", CATALOG_DATABASE_URL: catalogDb.url, USERS_URL: users.url }),
-        { logger, redis, bus, onQuery: (q) => sql.catalog.push(q) },
-      ),
-      startOrdersService(
-        loadOrdersConfig({ ...common, ORDERS_PORT: "0", ORDERS_DATABASE_URL: ordersDb.url, USERS_URL: users.url }),
-        { logger, redis, bus, onQuery: (q) => sql.orders.push(q) },
-      ),
-    ]);
-    servers.push(catalog, orders);
-    await untilOrdersKnowsTheCatalog(ordersDb.url);
-    const chats: RunningServer[] = [];
-    for (const [i, instanceClient] of instanceRedis.entries()) {
+    const byService: Record<ServiceName, RunningServer[]> = { users: [], catalog: [], orders: [], chat: [] };
+    for (let i = 0; i < instances; i++) {
+      const messaging = { redis: instanceRedis[i], bus: buses[i], pubsub: pubsubs[i] };
+      const capture = (service: keyof typeof sql) => (i === 0 ? (q: string) => sql[service].push(q) : undefined);
+      const users = await startUsersService(
+        loadUsersConfig({ MAIL_OUTBOX_DIR: mailOutbox, ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
+        { logger, ...messaging, onQuery: capture("users") },
+      );
+      servers.push(users);
+      byService.users.push(users);
+      // Every instance verifies tokens against the first users instance's JWKS (they share the signing keys anyway).
+      const usersUrl = (byService.users[0] as RunningServer).url;
+      const [catalog, orders] = await Promise.all([
+        startCatalogService(
+          loadCatalogConfig({ ...common, CATALOG_PORT: "0", CATALOG_DATABASE_URL: catalogDb.url, USERS_URL: usersUrl }),
+          { logger, ...messaging, onQuery: capture("catalog") },
+        ),
+        startOrdersService(
+          loadOrdersConfig({ ...common, ORDERS_PORT: "0", ORDERS_DATABASE_URL: ordersDb.url, USERS_URL: usersUrl }),
+          { logger, ...messaging, onQuery: capture("orders") },
+        ),
+      ]);
+      servers.push(catalog, orders);
+      byService.catalog.push(catalog);
+      byService.orders.push(orders);
+      if (i === 0) await untilOrdersKnowsTheCatalog(ordersDb.url);
       const chat = await startChatService(
-        loadChatConfig({ ...common, CHAT_PORT: "0", CHAT_DATABASE_URL: chatDb.url, USERS_URL: users.url }),
-        {
-          logger,
-          redis: instanceClient,
-          bus,
-          pubsub: namespacedPubSub(createPubSub(instanceClient, logger), namespace),
-          onQuery: i === 0 ? (q) => sql.chat.push(q) : undefined,
-        },
+        loadChatConfig({ ...common, CHAT_PORT: "0", CHAT_DATABASE_URL: chatDb.url, USERS_URL: usersUrl }),
+        { logger, ...messaging, onQuery: capture("chat") },
       );
       servers.push(chat);
-      chats.push(chat);
+      byService.chat.push(chat);
     }
     const gateways: RunningServer[] = [];
-    for (const chat of chats) {
+    for (let i = 0; i < instances; i++) {
+      const url = (service: ServiceName) => (byService[service][i] as RunningServer).url;
       const gateway = await startGateway(
-        loadGatewayConfig({ ...common, GATEWAY_PORT: "0", USERS_URL: users.url, CATALOG_URL: catalog.url, ORDERS_URL: orders.url, CHAT_URL: chat.url }),
+        loadGatewayConfig({ ...common, GATEWAY_PORT: "0", USERS_URL: url("users"), CATALOG_URL: url("catalog"), ORDERS_URL: url("orders"), CHAT_URL: url("chat") }),
         logger,
       );
       servers.push(gateway);
       gateways.push(gateway);
     }
-    const gateway = gateways[0] as RunningServer;
-    const named = { users, catalog, orders };
+    const first = (service: ServiceName) => (byService[service][0] as RunningServer).url;
+    const urls = Object.fromEntries(Object.entries(byService).map(([k, v]) => [k, v.map((s) => s.url)])) as Record<ServiceName, string[]>;
     return {
-      gatewayUrl: gateway.url,
+      gatewayUrl: (gateways[0] as RunningServer).url,
       gatewayUrls: gateways.map((g) => g.url),
-      chatUrls: chats.map((c) => c.url),
-      usersUrl: users.url,
-      catalogUrl: catalog.url,
-      ordersUrl: orders.url,
+      chatUrls: urls.chat,
+      usersUrl: first("users"),
+      catalogUrl: first("catalog"),
+      ordersUrl: first("orders"),
+      urls,
+      databaseUrls: { users: usersDb.url, catalog: catalogDb.url, orders: ordersDb.url, chat: chatDb.url },
       sql,
       stopService: async (name) => {
-        await named[name].close();
-        servers.splice(servers.indexOf(named[name]), 1);
+        for (const instance of byService[name]) {
+          await instance.close();
+          servers.splice(servers.indexOf(instance), 1);
+        }
       },
       stop,
     };

@@ -45,8 +45,12 @@ export interface EventBus {
 
 export const eventStream = (service: string) => `fixup:events:${service}`;
 
-/** A consumer name unique to this process, stable across its lifetime (pending entries are claimed back by it). */
-export const consumerName = (service: string) => `${service}-${hostname()}-${process.pid}`;
+let consumers = 0;
+/**
+ * A consumer name unique to this service instance, stable across its lifetime (pending entries are claimed back by
+ * it). Several instances may share one process (the embedded default, tests): each gets its own name.
+ */
+export const consumerName = (service: string) => `${service}-${hostname()}-${process.pid}-${++consumers}`;
 
 /** Upper bound on how long stop() waits for an in-flight handler. */
 const STOP_GRACE_MS = 5_000;
