@@ -59,7 +59,7 @@ try {
   // Users writes the gateway's address into media URLs and mailed links, so the gateway's port is fixed up front.
   if (env.GATEWAY_PORT === "0") env.GATEWAY_PORT = String(await freePort());
   env.PUBLIC_BASE_URL ??= `http://localhost:${env.GATEWAY_PORT ?? "4000"}`;
-  const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }), redis });
+  const users = await startUsersService(loadUsersConfig(env), { logger: logger.child({ service: "users" }), redis, bus, pubsub });
   servers.push(users);
   env.USERS_URL ??= users.url;
   const [catalog, orders, chat] = await Promise.all([

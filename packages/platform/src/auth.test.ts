@@ -92,7 +92,7 @@ async function expectUnauthenticated(promise: Promise<unknown>, message: RegExp)
 describe("createTokenVerifier", () => {
   test("a valid token yields the viewer", async () => {
     const token = await sign({ sub: "user-42", claims: { roles: ["CUSTOMER", "PROVIDER"] } });
-    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-42", roles: ["CUSTOMER", "PROVIDER"] });
+    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-42", roles: ["CUSTOMER", "PROVIDER"], issuedAt: expect.any(Number) });
   });
 
   test.each<{ name: string; roles: unknown; expected: string[] }>([
@@ -101,7 +101,7 @@ describe("createTokenVerifier", () => {
     { name: "a missing roles claim means no roles", roles: undefined, expected: [] },
   ])("$name", async ({ roles, expected }) => {
     const token = await sign({ claims: roles === undefined ? {} : { roles } });
-    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-1", roles: expected });
+    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-1", roles: expected, issuedAt: expect.any(Number) });
   });
 
   const rejected: { name: string; token: () => Promise<string>; message: RegExp }[] = [
@@ -162,7 +162,7 @@ describe("createTokenVerifier", () => {
 describe("localJwksVerifier", () => {
   test("verifies against the key set it loads", async () => {
     const verifier = localJwksVerifier(async () => ({ keys: [keys.publicJwk] }));
-    await expect(verifier.verify(await sign({ sub: "user-3" }))).resolves.toEqual({ userId: "user-3", roles: ["CUSTOMER"] });
+    await expect(verifier.verify(await sign({ sub: "user-3" }))).resolves.toEqual({ userId: "user-3", roles: ["CUSTOMER"], issuedAt: expect.any(Number) });
   });
 
   test("a token whose kid is not in the set → UNAUTHENTICATED", async () => {
@@ -185,7 +185,7 @@ describe("viewerFromHeader", () => {
 
   test.each(["Bearer", "bearer", "BEARER"])("a valid %s token → viewer", async (scheme) => {
     const header = `${scheme}  ${await sign({ sub: "user-7" })} `;
-    await expect(viewerFromHeader(header, keys.verifier)).resolves.toEqual({ userId: "user-7", roles: ["CUSTOMER"] });
+    await expect(viewerFromHeader(header, keys.verifier)).resolves.toEqual({ userId: "user-7", roles: ["CUSTOMER"], issuedAt: expect.any(Number) });
   });
 
   test("a bearer token that fails verification → UNAUTHENTICATED", async () => {

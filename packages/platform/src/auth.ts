@@ -10,6 +10,8 @@ export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
 export interface Viewer {
   userId: string;
   roles: readonly Role[];
+  /** The token's `iat` (seconds since the epoch): tokens issued before an account was revoked stop working. */
+  issuedAt?: number;
 }
 
 export interface TokenVerifier {
@@ -34,7 +36,7 @@ export function createTokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
         });
         const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("no subject");
-        return { userId: payload.sub, roles };
+        return { userId: payload.sub, roles, ...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}) };
       } catch (error) {
         const expired = (error as { code?: string }).code === "ERR_JWT_EXPIRED";
         throw new AppError(ErrorCode.UNAUTHENTICATED, expired ? "Access token expired" : "Invalid access token");

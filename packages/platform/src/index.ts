@@ -12,6 +12,7 @@ export * from "./pagination.js";
 export * from "./events.js";
 export * from "./outbox.js";
 export * from "./read-your-writes.js";
+export * from "./revocations.js";
 export * from "./validation.js";
 export * from "./schema.js";
 export * from "./prisma.js";

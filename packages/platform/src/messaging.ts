@@ -3,6 +3,7 @@ import type { ReadinessCheck } from "./http.js";
 import type { Logger } from "./logger.js";
 import { createPubSub, type PubSub } from "./pubsub.js";
 import { createRedis, type Redis } from "./redis.js";
+import { memoryRevocations, redisRevocations, type AccountRevocations } from "./revocations.js";
 
 /** What a caller may hand a service: the embedded default shares one bus and pub/sub across all services. */
 export interface MessagingOptions {
@@ -24,6 +25,8 @@ export interface Messaging {
   readonly bus: EventBus;
   /** Live fan-out for subscriptions (Redis pub/sub, or in-process without Redis). */
   readonly pubsub: PubSub;
+  /** Accounts whose tokens no longer work (Redis, or a process-wide stand-in without it). */
+  readonly revocations: AccountRevocations;
   readiness: ReadinessCheck[];
   /** Releases only what was created here, never what the caller passed in. */
   close(): Promise<void>;
@@ -48,6 +51,7 @@ export function connectMessaging(redisUrl: string | undefined, logger: Logger, g
       pubsub ??= createPubSub(redis, logger);
       return pubsub;
     },
+    revocations: redis ? redisRevocations(redis) : memoryRevocations(),
     readiness: redis ? [{ name: "redis", check: () => redis.ping() }] : [],
     async close() {
       if (bus && bus !== given.bus) await bus.close();

@@ -2,14 +2,17 @@ import {
   applyMigrations,
   connectMessaging,
   createLogger,
+  consumerName,
   createMetrics,
+  eventStream,
   loadTypeDefs,
-  remoteJwksVerifier,
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
   type RunningServer,
   type ServiceOptions,
+  type Subscription,
+  usersTokenVerifier,
 } from "@fixup/platform";
 import type { CatalogConfig } from "./config.js";
 import type { CatalogContext } from "./graphql/context.js";
@@ -18,6 +21,7 @@ import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServiceRepository } from "./repository/provider-service-repository.js";
 import { PrismaServiceRepository } from "./repository/service-repository.js";
 import { CatalogService } from "./service/catalog-service.js";
+import { usersEventHandler } from "./service/users-event-handler.js";
 
 export const catalogTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/catalog/migrations", import.meta.url).pathname;
@@ -35,12 +39,15 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
 
   const catalog = new CatalogService(new PrismaServiceRepository(prisma), new PrismaProviderServiceRepository(prisma));
   let relay: ReturnType<typeof startOutboxRelay> | undefined;
+  let usersEvents: Subscription | undefined;
   try {
     const seeded = await catalog.seed();
     if (seeded) logger.info({ seeded }, "seeded predefined services");
     relay = startOutboxRelay({ databaseUrl: config.CATALOG_DATABASE_URL, service: "catalog", bus, logger });
+    usersEvents = bus.subscribe(eventStream("users"), "catalog", consumerName("catalog"), usersEventHandler(catalog, logger));
 
     const closeAll = async () => {
+      await usersEvents?.stop();
       await relay?.stop();
       await prisma.$disconnect();
       await messaging.close();
@@ -53,7 +60,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
       logger,
       metrics: createMetrics("catalog"),
       schema: subgraphSchema(catalogTypeDefs, resolvers),
-      verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
+      verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
       readiness: [
         { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
         ...messaging.readiness,
@@ -64,6 +71,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
     });
   } catch (error) {
     // Failed to start (port taken, seed failed): release what was opened so the process can exit cleanly.
+    await usersEvents?.stop().catch(() => undefined);
     await relay?.stop().catch(() => undefined);
     await prisma.$disconnect().catch(() => undefined);
     await messaging.close().catch(() => undefined);

@@ -6,11 +6,11 @@ import {
   createMetrics,
   eventStream,
   loadTypeDefs,
-  remoteJwksVerifier,
   startSubgraphServer,
   subgraphSchema,
   type RunningServer,
   type ServiceOptions,
+  usersTokenVerifier,
 } from "@fixup/platform";
 import type { ChatConfig } from "./config.js";
 import type { ChatContext } from "./graphql/context.js";
@@ -56,7 +56,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
       logger,
       metrics: createMetrics("chat"),
       schema: subgraphSchema(chatTypeDefs, resolvers),
-      verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
+      verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
       readiness: [
         { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
         ...messaging.readiness,

@@ -6,12 +6,12 @@ import {
   createMetrics,
   eventStream,
   loadTypeDefs,
-  remoteJwksVerifier,
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
   type RunningServer,
   type ServiceOptions,
+  usersTokenVerifier,
 } from "@fixup/platform";
 import type { OrdersConfig } from "./config.js";
 import type { OrdersContext } from "./graphql/context.js";
@@ -20,6 +20,7 @@ import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
 import { catalogEventHandler } from "./service/event-handlers.js";
+import { usersEventHandler } from "./service/users-event-handler.js";
 import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
@@ -43,6 +44,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
   const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents);
+  const usersEvents = bus.subscribe(eventStream("users"), "orders", consumerName("orders"), usersEventHandler(orders, logger));
 
   return startSubgraphServer<OrdersContext>({
     name: "orders",
@@ -52,7 +54,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     logger,
     metrics: createMetrics("orders"),
     schema: subgraphSchema(ordersTypeDefs, resolvers),
-    verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
+    verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
     readiness: [
       { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
       ...messaging.readiness,
@@ -62,6 +64,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     outbox: relay,
     onClose: async () => {
       await catalogEvents.stop();
+      await usersEvents.stop();
       await relay.stop();
       await prisma.$disconnect();
       await messaging.close();

@@ -5,10 +5,12 @@ import {
   createMetrics,
   loadTypeDefs,
   localJwksVerifier,
+  startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
   type RunningServer,
   type ServiceOptions,
+  withRevocations,
 } from "@fixup/platform";
 import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
@@ -45,8 +47,8 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const logger = options.logger ?? createLogger("users", config.LOG_LEVEL);
   await applyMigrations(config.USERS_DATABASE_URL, migrationsDir);
   const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
-  const messaging = connectMessaging(config.REDIS_URL, logger, { redis: options.redis });
-  const { redis } = messaging;
+  const messaging = connectMessaging(config.REDIS_URL, logger, options);
+  const { redis, revocations } = messaging;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
 
   const tokens = createAccessTokenIssuer(new PrismaSigningKeyRepository(prisma), config.ACCESS_TOKEN_TTL_SECONDS);
@@ -82,11 +84,16 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     limiter: loginLimiter,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     onRegistered: (user) => accountEmails.userRegistered(user),
-    onDeleted: (user) => avatars.removeFor(user),
+    onDeleted: async (user) => {
+      // Its access tokens stop working everywhere before deleteMe answers (the UserDeleted event does the rest).
+      await revocations.revoke(user.id);
+      await avatars.removeFor(user);
+    },
   });
   const users = new UserService(userRepository);
-  const verifier = localJwksVerifier(() => tokens.jwks());
+  const verifier = withRevocations(localJwksVerifier(() => tokens.jwks()), revocations, logger);
   await tokens.jwks(); // create the first signing key before serving
+  const relay = startOutboxRelay({ databaseUrl: config.USERS_DATABASE_URL, service: "users", bus: messaging.bus, logger });
 
   return startSubgraphServer<UsersContext>({
     name: "users",
@@ -117,8 +124,10 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       app.use(avatarRoutes(avatars, verifier));
       if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
     },
+    outbox: relay,
     onClose: async () => {
       await accountEmails.settled(); // mails already promised to a caller still go out
+      await relay.stop();
       await mailer.close();
       await prisma.$disconnect();
       await messaging.close();

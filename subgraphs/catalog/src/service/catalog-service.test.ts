@@ -350,3 +350,19 @@ describe("seed", () => {
     expect(services.rows.size).toBe(PREDEFINED_SERVICES.length);
   });
 });
+
+describe("accountDeleted (users' UserDeleted)", () => {
+  test("unassigns every service of the provider, each announced like an unassignment; safe to repeat", async () => {
+    const { catalog, assignments, plumbing } = await seeded();
+    const electrical = PREDEFINED_SERVICES[1]!.id;
+    await catalog.assign(provider, plumbing);
+    await catalog.assign(provider, electrical);
+    assignments.outbox.length = 0;
+    expect(await catalog.accountDeleted(PROVIDER_ID)).toBe(2);
+    expect(assignments.outbox.map((e) => [e.type, e.payload.serviceId]).sort()).toEqual(
+      [[CatalogEvents.ProviderServiceUnassigned, plumbing], [CatalogEvents.ProviderServiceUnassigned, electrical]].sort(),
+    );
+    expect(await catalog.accountDeleted(PROVIDER_ID)).toBe(0);
+    expect(await catalog.accountDeleted("not-a-uuid")).toBe(0);
+  });
+});

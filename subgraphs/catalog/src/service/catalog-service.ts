@@ -204,6 +204,25 @@ export class CatalogService {
     return { id: provider };
   }
 
+  /**
+   * A deleted account (users' UserDeleted) performs nothing any more: each of its assignments goes, announced like any
+   * unassignment (so orders' read model follows). Safe to repeat.
+   */
+  async accountDeleted(userId: string): Promise<number> {
+    const provider = normalizeId(userId);
+    if (!provider) return 0;
+    let removed = 0;
+    for (const { service } of await this.assignments.servicesOfProviders([provider])) {
+      const payload = providerServicePayload(provider, service.id);
+      try {
+        if (await this.assignments.unassign(provider, service.id, outboxRow(CatalogEvents.ProviderServiceUnassigned, payload))) removed++;
+      } catch (error) {
+        if (!(error instanceof ServiceNotFoundError)) throw error;
+      }
+    }
+    return removed;
+  }
+
   private requireAdmin(viewer: Viewer | null): Viewer {
     const v = requireViewer(viewer);
     if (!canManageCatalog(v.roles)) throw forbidden("Only admins can change the catalog");

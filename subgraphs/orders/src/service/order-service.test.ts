@@ -1061,3 +1061,29 @@ test("after submitOffer the same request's loaders list the new offer (a mutatio
   expect(seen.map((o) => o.id)).toContain(offer.id);
   expect((await service.offersOf(provider, order, loaders(provider))).map((o) => o.id)).toEqual([offer.id]);
 });
+
+describe("accountDeleted (users' UserDeleted)", () => {
+  test("cancels the customer's OPEN and ASSIGNED orders (rejecting their pending offers), leaves the rest; safe to repeat", async () => {
+    const { service, orderIn, loaders } = setup();
+    const open = await orderIn("OPEN");
+    const assigned = await orderIn("ASSIGNED");
+    const underWay = await orderIn("IN_PROGRESS");
+    const done = await orderIn("COMPLETED");
+    expect(await service.accountDeleted(customer.userId)).toEqual({ cancelled: 2, withdrawn: 0 });
+    const status = async (id: string) => (await service.getOrder(admin, id, loaders(admin))).status;
+    expect(await Promise.all([open, assigned, underWay, done].map((s) => status(s.order.id)))).toEqual(["CANCELLED", "CANCELLED", "IN_PROGRESS", "COMPLETED"]);
+    const offers = await service.offersOf(admin, open.order, loaders(admin));
+    expect(offers.map((o) => o.status)).toEqual(["REJECTED", "REJECTED"]);
+    expect(await service.accountDeleted(customer.userId)).toEqual({ cancelled: 0, withdrawn: 0 });
+  });
+
+  test("withdraws the provider's PENDING offers and nothing else", async () => {
+    const { service, orderIn, loaders } = setup();
+    const open = await orderIn("OPEN");
+    const assigned = await orderIn("ASSIGNED");
+    expect(await service.accountDeleted(rival.userId)).toEqual({ cancelled: 0, withdrawn: 1 });
+    expect((await service.getOffer(rival, open.rivalOffer.id, loaders(rival))).status).toBe("WITHDRAWN");
+    expect((await service.getOffer(rival, assigned.rivalOffer.id, loaders(rival))).status).toBe("REJECTED");
+    expect((await service.getOffer(provider, open.offer.id, loaders(provider))).status).toBe("PENDING");
+  });
+});

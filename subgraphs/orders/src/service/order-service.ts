@@ -300,6 +300,51 @@ export class OrderService {
     }
   }
 
+  // ---- integration events ----------------------------------------------------------------------------------
+
+  /**
+   * A deleted account (users' UserDeleted): its orders that can still be cancelled are cancelled (their pending offers
+   * rejected, as on any cancel), and its pending offers withdrawn — each change announced like the same change made by
+   * hand. Orders already under way or done stay as they are, showing the account as deleted. Safe to repeat: a second
+   * run finds nothing left to change.
+   */
+  async accountDeleted(userId: string): Promise<{ cancelled: number; withdrawn: number }> {
+    const batch = { take: 100, after: null };
+    let cancelled = 0;
+    let withdrawn = 0;
+    for (const status of allowedFrom("CANCEL")) {
+      for (;;) {
+        const { rows } = await this.orders.listCustomerOrders(userId, status, batch);
+        let progressed = false;
+        for (const order of rows) {
+          try {
+            const moved = await this.orders.changeStatus(order.id, allowedFrom("CANCEL"), "CANCELLED", (o) => statusChanged(o, order.status));
+            await this.live.orderUpdated(moved);
+            cancelled++;
+            progressed = true;
+          } catch (error) {
+            if (!(error instanceof StaleStateError)) throw error;
+            progressed = true; // moved on meanwhile: it has left this status
+          }
+        }
+        if (rows.length < batch.take || !progressed) break;
+      }
+    }
+    for (;;) {
+      const { rows } = await this.orders.listProviderOffers(userId, "PENDING", batch);
+      for (const offer of rows) {
+        try {
+          await this.orders.withdrawOffer(offer.id, (o) => outboxRow("OfferWithdrawn", { offerId: o.id, orderId: o.orderId, providerId: o.providerId }));
+          withdrawn++;
+        } catch (error) {
+          if (!(error instanceof StaleStateError)) throw error;
+        }
+      }
+      if (rows.length < batch.take) break;
+    }
+    return { cancelled, withdrawn };
+  }
+
   // ---- helpers -------------------------------------------------------------------------------------------
 
   /** A service created a moment ago may still be on its way from catalog: catch up before saying no. */

@@ -11,6 +11,8 @@ export interface User {
   emailVerifiedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  /** A tombstone: the account was deleted; only its id and creation time remain. */
+  deleted?: boolean;
 }
 
 export interface UserWithPassword extends User {
@@ -21,7 +23,7 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 /** Email is personal data: only its owner and admins see it. */
 export function canSeeEmail(viewer: { userId: string; roles: readonly Role[] } | null, user: User): boolean {
-  return !!viewer && (viewer.userId === user.id || viewer.roles.includes("ADMIN"));
+  return !user.deleted && !!viewer && (viewer.userId === user.id || viewer.roles.includes("ADMIN"));
 }
 
 /** A new account with no roles requested is a customer; ADMIN is never self-assigned. */
@@ -34,4 +36,17 @@ export function initialRoles(requested: readonly Role[] | undefined): Role[] {
 export function nextRoles(current: readonly Role[], requested: readonly Role[]): Role[] {
   const kept = current.includes("ADMIN") ? (["ADMIN"] as Role[]) : [];
   return [...new Set([...kept, ...requested.filter((r) => r !== "ADMIN")])];
+}
+
+/** Integration events users publishes. */
+export const UserEvents = { UserDeleted: "UserDeleted" } as const;
+
+export const DELETED_ACCOUNT_NAME = "Deleted account";
+
+/**
+ * What other services' references to a deleted account resolve to: it satisfies the schema (a name, no roles) and says
+ * it is deleted; nothing personal is left.
+ */
+export function tombstone(id: string, createdAt: Date): User {
+  return { id, email: "", name: DELETED_ACCOUNT_NAME, roles: [], avatarKey: null, emailVerifiedAt: null, createdAt, updatedAt: createdAt, deleted: true };
 }

@@ -64,5 +64,6 @@ export const resolvers: Resolvers = {
     email: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.email : null),
     emailVerified: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.emailVerifiedAt !== null : null),
     avatarUrl: (user, _a, ctx) => ctx.avatarUrl(user.avatarKey),
+    deleted: (user) => user.deleted === true,
   },
 };

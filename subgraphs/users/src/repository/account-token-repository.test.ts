@@ -1,3 +1,4 @@
+import { outboxRow } from "@fixup/platform";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../app.js";
@@ -115,7 +116,7 @@ describe("PrismaAccountTokenRepository (real Postgres)", () => {
   test("deleting the user deletes their tokens (ON DELETE CASCADE)", async () => {
     const user = await newUser();
     await repo.issue({ userId: user.id, purpose: "PASSWORD_RESET", tokenHash: `c-${user.id}`, expiresAt: inAnHour() });
-    await new PrismaUserRepository(prisma).delete(user.id);
+    await new PrismaUserRepository(prisma).delete(user.id, outboxRow("UserDeleted", { userId: user.id }));
     expect(await repo.findByHash(`c-${user.id}`)).toBeNull();
   });
 });

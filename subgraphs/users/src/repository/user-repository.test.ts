@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { outboxRow } from "@fixup/platform";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../app.js";
@@ -31,8 +33,17 @@ describe("PrismaUserRepository (real Postgres)", () => {
     expect(updated).toMatchObject({ name: "Annie", roles: ["CUSTOMER", "PROVIDER"] });
     await repo.setPasswordHash(created.id, "scrypt$y");
     expect((await repo.findByIdWithPassword(created.id))?.passwordHash).toBe("scrypt$y");
-    await repo.delete(created.id);
+    const event = outboxRow("UserDeleted", { userId: created.id });
+    expect(await repo.delete(created.id, event)).toBe(true);
     expect(await repo.findById(created.id)).toBeNull();
+    // What stays: a tombstone with nothing personal, and the event in the outbox of the same transaction.
+    expect(await repo.findTombstones([created.id, randomUUID()])).toEqual([
+      expect.objectContaining({ id: created.id, name: "Deleted account", email: "", roles: [], createdAt: created.createdAt, deleted: true }),
+    ]);
+    expect(await prisma.outboxEvent.findMany({ where: { id: event.id } })).toEqual([expect.objectContaining({ type: "UserDeleted", payload: { userId: created.id } })]);
+    // Deleting again (a concurrent second request) finds nothing and writes nothing.
+    expect(await repo.delete(created.id, outboxRow("UserDeleted", { userId: created.id }))).toBe(false);
+    expect(await prisma.outboxEvent.count()).toBe(1);
   });
 
   test("duplicate email → EmailTakenError, also under a concurrent race", async () => {

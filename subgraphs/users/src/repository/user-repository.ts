@@ -1,4 +1,5 @@
-import type { Role, User, UserWithPassword } from "../domain/user.js";
+import type { OutboxRow } from "@fixup/platform";
+import { tombstone, type Role, type User, type UserWithPassword } from "../domain/user.js";
 import { isUniqueViolation, type UsersPrisma } from "./prisma.js";
 
 export class EmailTakenError extends Error {
@@ -24,7 +25,13 @@ export interface UserRepository {
   /** Points the user at `next` only if their avatar is still `expected`; false when another upload won meanwhile. */
   swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
-  delete(id: string): Promise<void>;
+  /**
+   * Deletes the account (its tokens go with it), leaves a tombstone (id and creation time) and writes `event` to the
+   * outbox, in one transaction. False when there was no such account.
+   */
+  delete(id: string, event: OutboxRow): Promise<boolean>;
+  /** Tombstones of deleted accounts among `ids`. */
+  findTombstones(ids: readonly string[]): Promise<User[]>;
 }
 
 const publicColumns = {
@@ -80,7 +87,19 @@ export class PrismaUserRepository implements UserRepository {
     await this.prisma.user.update({ where: { id }, data: { passwordHash } });
   }
 
-  async delete(id: string): Promise<void> {
-    await this.prisma.user.delete({ where: { id } });
+  async delete(id: string, event: OutboxRow): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      // RETURNING: of two concurrent deletions exactly one sees the row, and only it writes the tombstone and event.
+      const [row] = await tx.$queryRaw<Array<{ created_at: Date }>>`DELETE FROM users WHERE id = ${id}::uuid RETURNING created_at`;
+      if (!row) return false;
+      await tx.deletedUser.create({ data: { id, createdAt: row.created_at } });
+      await tx.outboxEvent.create({ data: event });
+      return true;
+    });
+  }
+
+  async findTombstones(ids: readonly string[]): Promise<User[]> {
+    const rows = await this.prisma.deletedUser.findMany({ where: { id: { in: [...ids] } } });
+    return rows.map((row) => tombstone(row.id, row.createdAt));
   }
 }

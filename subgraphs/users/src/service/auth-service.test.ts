@@ -1,3 +1,4 @@
+import { outboxRow } from "@fixup/platform";
 import { describe, expect, test } from "vitest";
 import { type AppError, ErrorCode } from "@fixup/platform";
 import { AuthService, type AuthPayload } from "./auth-service.js";
@@ -257,7 +258,7 @@ describe("AuthService.refresh", () => {
   test("token of a deleted user → UNAUTHENTICATED", async () => {
     const { auth, register, users } = setup();
     const { refreshToken, user } = await register();
-    await users.delete(user.id);
+    await users.delete(user.id, outboxRow("UserDeleted", { userId: user.id }));
     expect((await appError(auth.refresh({ refreshToken }))).code).toBe(ErrorCode.UNAUTHENTICATED);
   });
 });

@@ -1,3 +1,4 @@
+import { outboxRow } from "@fixup/platform";
 import sharp from "sharp";
 import { beforeEach, describe, expect, test } from "vitest";
 import { createLogger, type Viewer } from "@fixup/platform";
@@ -150,7 +151,7 @@ describe("AvatarService.replace", () => {
   });
 
   test("an account deleted meanwhile is UNAUTHENTICATED", async () => {
-    await users.delete(viewer.userId);
+    await users.delete(viewer.userId, outboxRow("UserDeleted", { userId: viewer.userId }));
     await expect(avatars.replace(viewer, await testImage("png"))).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     expect(log).toEqual([]);
   });

@@ -1,8 +1,9 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique email, conditional
 // updates) so services can be tested without a database.
 import type { JSONWebKeySet } from "jose";
+import type { OutboxRow } from "@fixup/platform";
 import type { RefreshTokenRecord } from "../domain/refresh-token.js";
-import type { User, UserWithPassword } from "../domain/user.js";
+import { tombstone, type User, type UserWithPassword } from "../domain/user.js";
 import type { NewRefreshToken, RefreshTokenRepository } from "../repository/refresh-token-repository.js";
 import { EmailTakenError, type NewUser, type UserRepository } from "../repository/user-repository.js";
 import type { PasswordHasher } from "./password-hasher.js";
@@ -63,9 +64,23 @@ export class FakeUserRepository implements UserRepository {
     Object.assign(this.mustGet(id), { passwordHash, updatedAt: this.now() });
   }
 
-  async delete(id: string): Promise<void> {
-    this.mustGet(id);
+  readonly tombstones = new Map<string, User>();
+  readonly outbox: OutboxRow[] = [];
+
+  async delete(id: string, event: OutboxRow): Promise<boolean> {
+    const row = this.rows.get(id);
+    if (!row) return false;
     this.rows.delete(id);
+    this.tombstones.set(id, tombstone(id, row.createdAt));
+    this.outbox.push(event);
+    return true;
+  }
+
+  async findTombstones(ids: readonly string[]): Promise<User[]> {
+    return ids.flatMap((id) => {
+      const t = this.tombstones.get(id);
+      return t ? [t] : [];
+    });
   }
 
   private mustGet(id: string): UserWithPassword {

@@ -7,9 +7,18 @@ import { parseInput, updateMeInput } from "./inputs.js";
 export class UserService {
   constructor(private readonly users: UserRepository) {}
 
-  /** Per-request loader: all `User` representations in one `_entities` call cost one query. */
+  /**
+   * Per-request loader: all `User` representations in one `_entities` call cost one query (two when some of them were
+   * deleted: those resolve to their tombstone, so another service's reference never turns into a null).
+   */
   createLoader(): DataLoader<string, User | null> {
-    return new DataLoader(async (ids) => alignById(ids, await this.users.findByIds(ids)));
+    return new DataLoader(async (ids) => {
+      const found = await this.users.findByIds(ids);
+      if (found.length === ids.length) return alignById(ids, found);
+      const known = new Set(found.map((u) => u.id));
+      const missing = ids.filter((id) => !known.has(id));
+      return alignById(ids, [...found, ...(await this.users.findTombstones(missing))]);
+    });
   }
 
   async me(viewer: Viewer): Promise<User> {
