@@ -154,6 +154,10 @@ function namespaced(bus: EventBus, prefix: string): EventBus {
   return {
     publish: (stream, event) => bus.publish(`${prefix}:${stream}`, event),
     subscribe: (stream, group, consumer, handler) => bus.subscribe(`${prefix}:${stream}`, group, consumer, handler),
+    streamIntact: (stream) => bus.streamIntact(`${prefix}:${stream}`),
+    markStreamIntact: (stream) => bus.markStreamIntact(`${prefix}:${stream}`),
+    deadLetters: (stream) => bus.deadLetters(`${prefix}:${stream}`),
+    replayDeadLetters: (stream, group) => bus.replayDeadLetters(`${prefix}:${stream}`, group),
     close: () => bus.close(),
   };
 }

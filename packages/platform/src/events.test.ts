@@ -3,6 +3,7 @@ import { Writable } from "node:stream";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { memoryEventBus, redisEventBus, type EventBus, type IntegrationEvent, type RedisEventBusOptions } from "./events.js";
+import { deadLetteredEvents } from "./event-metrics.js";
 import { createLogger, type Logger } from "./logger.js";
 import { TEST_REDIS_URL } from "./testing.js";
 
@@ -55,7 +56,7 @@ beforeAll(() => {
 afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
   const names = streams.splice(0);
-  if (names.length) await redis.del(...names);
+  if (names.length) await redis.del(...names.flatMap((n) => [n, `${n}:intact`, `${n}:dead-letters`]));
 });
 
 afterAll(async () => {
@@ -134,6 +135,35 @@ describe.each(implementations)("$name", ({ name, create }) => {
     for (const event of range(3).map(makeEvent)) await bus.publish(stream, event);
     expect(await subscription.caughtUp(5_000)).toBe(true);
     expect(seen).toEqual(range(3));
+    await subscription.stop();
+  });
+
+  test("an event that keeps failing goes to the dead letters after bounded retries; the rest flow; replay brings it back", async () => {
+    const bus = name === "redisEventBus" ? redisEventBus(redis, { logger: captureLogger().logger, blockMs: 200, maxAttempts: 3 }) : memoryEventBus(captureLogger().logger, { maxAttempts: 3 });
+    buses.push(bus);
+    const stream = newStream();
+    const events = range(3).map(makeEvent);
+    let broken = true;
+    const seen: number[] = [];
+    const tries = new Map<number, number>();
+    const subscription = bus.subscribe(stream, "g", "c1", async (event) => {
+      tries.set(indexOf(event), (tries.get(indexOf(event)) ?? 0) + 1);
+      if (broken && indexOf(event) === 1) throw new Error("cannot apply 1");
+      seen.push(indexOf(event));
+    });
+    for (const event of events) await bus.publish(stream, event);
+    await waitFor(() => seen.includes(2), "the events after the poison one");
+    expect(seen).toEqual([0, 2]);
+    expect(tries.get(1)).toBe(3);
+    const letters = await bus.deadLetters(stream);
+    expect(letters).toEqual([expect.objectContaining({ group: "g", error: "cannot apply 1", attempts: 3, event: events[1] })]);
+    expect((await deadLetteredEvents.get()).values.find((v) => v.labels.stream === stream)?.value).toBe(1);
+    broken = false;
+    expect(await bus.replayDeadLetters(stream, "other-group")).toBe(0);
+    expect(await bus.replayDeadLetters(stream, "g")).toBe(1);
+    await waitFor(() => seen.includes(1), "the replayed event");
+    expect(seen).toEqual([0, 2, 1]);
+    expect(await bus.deadLetters(stream)).toEqual([]);
     await subscription.stop();
   });
 

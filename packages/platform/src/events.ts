@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import type { Redis } from "ioredis";
+import { deadLetteredEvents } from "./event-metrics.js";
 import type { Logger } from "./logger.js";
 
 /** The envelope every integration event travels in, between services. */
@@ -40,8 +41,37 @@ const CATCH_UP_POLL_MS = 3;
 export interface EventBus {
   publish(stream: string, event: IntegrationEvent): Promise<void>;
   subscribe(stream: string, group: string, consumer: string, handler: EventHandler): Subscription;
+  /**
+   * False when the stream may have lost its data since the producer last said it was intact (Redis restarted empty,
+   * a fresh in-process bus): the producer then publishes every event it kept again (see the outbox relay).
+   */
+  streamIntact(stream: string): Promise<boolean>;
+  markStreamIntact(stream: string): Promise<void>;
+  /** Events a group gave up on after its bounded retries, oldest first, with the last error. */
+  deadLetters(stream: string): Promise<DeadLetter[]>;
+  /**
+   * Puts dead letters (of one group, or all) back on their stream, where the group meets them again (other groups
+   * skip them: handlers apply each event id once); returns how many.
+   */
+  replayDeadLetters(stream: string, group?: string): Promise<number>;
   close(): Promise<void>;
 }
+
+export interface DeadLetter {
+  id: string;
+  group: string;
+  error: string;
+  attempts: number;
+  failedAt: string;
+  event: IntegrationEvent;
+}
+
+/** Attempts per event before a group gives up on it and moves it to the dead letters (with backoff between). */
+export const DEFAULT_MAX_ATTEMPTS = 8;
+const retryDelay = (attempt: number) => Math.min(RETRY_DELAY_MS * 2 ** (attempt - 1), 2_000);
+export const deadLetterStream = (stream: string) => `${stream}:dead-letters`;
+const intactKey = (stream: string) => `${stream}:intact`;
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error)).slice(0, 1_000);
 
 export const eventStream = (service: string) => `fixup:events:${service}`;
 
@@ -135,10 +165,11 @@ export interface RedisEventBusOptions {
   blockMs?: number;
   /** Pending entries idle this long on a dead consumer are claimed by a live one. */
   claimIdleMs?: number;
+  maxAttempts?: number;
 }
 
 export function redisEventBus(redis: Redis, options: RedisEventBusOptions): EventBus {
-  const { logger, maxLength = 1_000_000, blockMs = 1_000, claimIdleMs = 30_000 } = options;
+  const { logger, maxLength = 1_000_000, blockMs = 1_000, claimIdleMs = 30_000, maxAttempts = DEFAULT_MAX_ATTEMPTS } = options;
   const subscriptions = new Set<Subscription>();
 
   const parseEvent = (stream: string, entryId: string, fields: string[]): IntegrationEvent | null => {
@@ -154,6 +185,14 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
     }
   };
 
+  async function readDeadLetters(stream: string): Promise<DeadLetter[]> {
+    const entries = (await redis.xrange(deadLetterStream(stream), "-", "+")) as StreamEntry[];
+    return entries.flatMap(([id, fields]) => {
+      const raw = fields?.[fields.indexOf("letter") + 1];
+      return raw ? [{ id, ...(JSON.parse(raw) as Omit<DeadLetter, "id">) }] : [];
+    });
+  }
+
   return {
     async publish(stream, event) {
       await redis.xadd(stream, "MAXLEN", "~", String(maxLength), "*", "event", JSON.stringify(event));
@@ -165,7 +204,11 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
       let blocked = false;
       const pause = interruptibleSleep();
 
-      /** Handles entries in order; false when a handler failed (that entry stays pending and goes first next). */
+      const attempts = new Map<string, number>();
+      /**
+       * Handles entries in order; false when a handler failed (that entry stays pending and goes first next). After
+       * `maxAttempts` failures the entry moves to the dead letters (with its error) and the group goes on.
+       */
       const handle = async (entries: StreamEntry[]): Promise<boolean> => {
         for (const [entryId, fields] of entries) {
           if (!running) return true;
@@ -174,9 +217,20 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
           if (event) {
             try {
               await handler(event);
+              attempts.delete(entryId);
             } catch (error) {
-              logger.error({ err: error, stream, entryId, type: event.type }, "event handler failed; will retry");
-              return false;
+              const attempt = (attempts.get(entryId) ?? 0) + 1;
+              if (attempt < maxAttempts) {
+                attempts.set(entryId, attempt);
+                logger.error({ err: error, stream, entryId, type: event.type, attempt }, "event handler failed; will retry");
+                await pause.sleep(retryDelay(attempt));
+                return false;
+              }
+              attempts.delete(entryId);
+              const letter: Omit<DeadLetter, "id"> = { group, error: errorText(error), attempts: attempt, failedAt: new Date().toISOString(), event };
+              await redis.xadd(deadLetterStream(stream), "*", "letter", JSON.stringify(letter));
+              deadLetteredEvents.inc({ stream, group });
+              logger.error({ err: error, stream, entryId, type: event.type, eventId: event.id, attempts: attempt }, "event moved to the dead letters");
             }
           }
           await reader.xack(stream, group, entryId);
@@ -201,7 +255,7 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
               | null;
             const mine = pending?.[0]?.[1] ?? [];
             if (mine.length) {
-              if (!(await handle(mine))) await pause.sleep(RETRY_DELAY_MS);
+              await handle(mine);
               continue;
             }
             const claimed = (await reader.xautoclaim(stream, group, consumer, claimIdleMs, "0-0", "COUNT", 100)) as [
@@ -209,7 +263,7 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
               StreamEntry[],
             ];
             if (claimed[1]?.length) {
-              if (!(await handle(claimed[1]))) await pause.sleep(RETRY_DELAY_MS);
+              await handle(claimed[1]);
               continue;
             }
             if (!running) break;
@@ -222,7 +276,7 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
             } finally {
               blocked = false;
             }
-            if (fresh?.[0] && !(await handle(fresh[0][1]))) await pause.sleep(RETRY_DELAY_MS);
+            if (fresh?.[0]) await handle(fresh[0][1]);
           } catch (error) {
             if (!running) break;
             // The stream (and with it the group) vanished: deleted, or Redis restarted without persistence.
@@ -268,6 +322,23 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
       subscriptions.add(subscription);
       return subscription;
     },
+    async streamIntact(stream) {
+      return (await redis.exists(intactKey(stream))) === 1;
+    },
+    async markStreamIntact(stream) {
+      await redis.set(intactKey(stream), new Date().toISOString());
+    },
+    deadLetters: readDeadLetters,
+    async replayDeadLetters(stream, group) {
+      let replayed = 0;
+      for (const letter of await readDeadLetters(stream)) {
+        if (group && letter.group !== group) continue;
+        await redis.xadd(stream, "MAXLEN", "~", String(maxLength), "*", "event", JSON.stringify(letter.event));
+        await redis.xdel(deadLetterStream(stream), letter.id);
+        replayed++;
+      }
+      return replayed;
+    },
     async close() {
       await Promise.all([...subscriptions].map((s) => s.stop()));
     },
@@ -279,8 +350,11 @@ export function redisEventBus(redis: Redis, options: RedisEventBusOptions): Even
  * embedded default where every service shares one Node process. The consumers of one group take turns: an event
  * is handled by one of them at a time, never by two.
  */
-export function memoryEventBus(logger: Logger): EventBus {
+export function memoryEventBus(logger: Logger, { maxAttempts = DEFAULT_MAX_ATTEMPTS }: { maxAttempts?: number } = {}): EventBus {
   const streams = new Map<string, IntegrationEvent[]>();
+  const intact = new Set<string>();
+  const dead = new Map<string, DeadLetter[]>();
+  let letters = 0;
   /** Per stream+group: the next unacknowledged event, and which subscription is handling it. */
   const groups = new Map<string, { offset: number; owner: object | null }>();
   const wakers = new Set<() => void>();
@@ -302,6 +376,7 @@ export function memoryEventBus(logger: Logger): EventBus {
       const self = {};
       let running = true;
       const pause = interruptibleSleep();
+      const attempts = new Map<number, number>();
       const release = () => {
         if (state.owner !== self) return;
         state.owner = null;
@@ -318,19 +393,32 @@ export function memoryEventBus(logger: Logger): EventBus {
             continue;
           }
           state.owner = self;
-          let failed = false;
+          let failed = 0;
           try {
             // A copy per delivery, as Redis parses one: a handler mutating its event cannot affect another group.
             await handler(structuredClone(event));
             // Unless stop() gave up on this handler and another consumer has moved on meanwhile.
             if (state.offset === offset) state.offset = offset + 1;
+            attempts.delete(offset);
           } catch (error) {
-            logger.error({ err: error, stream, type: event.type }, "event handler failed; will retry");
-            failed = true;
+            const attempt = (attempts.get(offset) ?? 0) + 1;
+            if (attempt < maxAttempts) {
+              attempts.set(offset, attempt);
+              logger.error({ err: error, stream, type: event.type, attempt }, "event handler failed; will retry");
+              failed = attempt;
+            } else {
+              attempts.delete(offset);
+              const list = dead.get(stream) ?? [];
+              list.push({ id: String(++letters), group, error: errorText(error), attempts: attempt, failedAt: new Date().toISOString(), event: structuredClone(event) });
+              dead.set(stream, list);
+              deadLetteredEvents.inc({ stream, group });
+              logger.error({ err: error, stream, type: event.type, eventId: event.id, attempts: attempt }, "event moved to the dead letters");
+              if (state.offset === offset) state.offset = offset + 1;
+            }
           } finally {
             release();
           }
-          if (failed && running) await pause.sleep(RETRY_DELAY_MS);
+          if (failed && running) await pause.sleep(retryDelay(failed));
         }
       })();
       let stopped: Promise<void> | undefined;
@@ -358,6 +446,25 @@ export function memoryEventBus(logger: Logger): EventBus {
       };
       subscriptions.add(subscription);
       return subscription;
+    },
+    async streamIntact(stream) {
+      return intact.has(stream);
+    },
+    async markStreamIntact(stream) {
+      intact.add(stream);
+    },
+    async deadLetters(stream) {
+      return structuredClone(dead.get(stream) ?? []);
+    },
+    async replayDeadLetters(stream, group) {
+      const list = dead.get(stream) ?? [];
+      const replay = list.filter((l) => !group || l.group === group);
+      dead.set(stream, list.filter((l) => !replay.includes(l)));
+      const events = streams.get(stream) ?? [];
+      events.push(...replay.map((l) => l.event));
+      streams.set(stream, events);
+      wake();
+      return replay.length;
     },
     async close() {
       await Promise.all([...subscriptions].map((s) => s.stop()));

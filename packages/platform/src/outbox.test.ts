@@ -59,7 +59,7 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.end()));
   await Promise.all(databases.splice(0).map((d) => d.drop()));
   const names = streams.splice(0);
-  if (names.length) await redis.del(...names);
+  if (names.length) await redis.del(...names.flatMap((n) => [n, `${n}:intact`, `${n}:dead-letters`]));
 });
 
 afterAll(async () => {

@@ -18,6 +18,9 @@ export interface OutboxRow {
 
 export const outboxRow = (type: string, payload: JsonObject): OutboxRow => ({ id: randomUUID(), type, payload });
 
+/** Published rows are kept a week: long enough to re-publish after any stream loss someone would notice. */
+export const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
 /** pg_advisory_xact_lock key of the outbox relay (each service has its own database, so one key serves all). */
 const OUTBOX_LOCK_KEY = 0x6f7574626f78; // "outbox"
 
@@ -28,6 +31,13 @@ export interface OutboxRelayOptions {
   logger: Logger;
   intervalMs?: number;
   batchSize?: number;
+  /**
+   * How long published rows are kept: if the stream loses its data (Redis restarted empty, a new in-process bus), the
+   * relay publishes every row it still keeps again, and consumers (idempotent by event id) apply what they missed.
+   */
+  retentionMs?: number;
+  /** How often published rows older than `retentionMs` are pruned. */
+  pruneEveryMs?: number;
   /** Test hook: called after each event is published, before the batch is marked published. */
   afterPublish?: (event: IntegrationEvent) => Promise<void> | void;
 }
@@ -59,12 +69,42 @@ interface PendingRow {
  * that holds them. So when `flush()` resolves, everything committed before it was called is in the stream.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
-  const { service, bus, logger, intervalMs = 250, batchSize = 100 } = options;
+  const { service, bus, logger, intervalMs = 250, batchSize = 100, retentionMs = DEFAULT_RETENTION_MS, pruneEveryMs = 60 * 60_000 } = options;
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
   pool.on("error", (error) => logger.warn({ err: error, service }, "outbox relay pool error"));
   const stream = eventStream(service);
   let running = true;
   let wake: (() => void) | undefined;
+  let lastPrune = 0;
+
+  const toEvent = (row: PendingRow): IntegrationEvent => ({
+    id: row.id,
+    type: row.type,
+    source: service,
+    occurredAt: row.occurred_at.toISOString(),
+    payload: row.payload,
+  });
+
+  /**
+   * The stream lost its data: everything still kept goes out again, oldest first, before anything new (the caller holds
+   * the outbox lock). Consumers already apply each event id once, so what they had applied changes nothing.
+   */
+  async function republishKept(client: pg.PoolClient): Promise<number> {
+    let after = "0";
+    let count = 0;
+    for (;;) {
+      const { rows } = await client.query<PendingRow & { seq: string }>(
+        `SELECT id, type, payload, occurred_at, seq FROM outbox_events
+         WHERE published_at IS NOT NULL AND published_at > now() - $1 * interval '1 millisecond' AND seq > $2
+         ORDER BY seq LIMIT 500`,
+        [retentionMs, after],
+      );
+      for (const row of rows) await bus.publish(stream, toEvent(row));
+      count += rows.length;
+      if (rows.length < 500) return count;
+      after = (rows[rows.length - 1] as { seq: string }).seq;
+    }
+  }
 
   async function relayBatch(): Promise<number> {
     const client = await pool.connect();
@@ -77,19 +117,24 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     try {
       await client.query("BEGIN");
       await client.query("SELECT pg_advisory_xact_lock($1)", [OUTBOX_LOCK_KEY]);
+      if (!(await bus.streamIntact(stream))) {
+        const republished = await republishKept(client);
+        await bus.markStreamIntact(stream);
+        // A first start (or an empty outbox) has nothing to re-publish and nothing to warn about.
+        if (republished) logger.warn({ service, republished }, "event stream had lost its data; re-published every kept event");
+      }
+      if (Date.now() - lastPrune > pruneEveryMs) {
+        lastPrune = Date.now();
+        const pruned = await client.query("DELETE FROM outbox_events WHERE published_at < now() - $1 * interval '1 millisecond'", [retentionMs]);
+        if (pruned.rowCount) logger.info({ service, pruned: pruned.rowCount }, "pruned published outbox rows past retention");
+      }
       const { rows } = await client.query<PendingRow>(
         `SELECT id, type, payload, occurred_at FROM outbox_events WHERE published_at IS NULL
          ORDER BY seq LIMIT $1`,
         [batchSize],
       );
       for (const row of rows) {
-        const event: IntegrationEvent = {
-          id: row.id,
-          type: row.type,
-          source: service,
-          occurredAt: row.occurred_at.toISOString(),
-          payload: row.payload,
-        };
+        const event = toEvent(row);
         await bus.publish(stream, event);
         await options.afterPublish?.(event);
       }
