@@ -3,6 +3,18 @@ import type { Money } from "../domain/money.js";
 import type { OfferStatus } from "../domain/offer-status.js";
 import type { Offer, Order, Review } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
+import {
+  ACCEPTABLE_OFFER_STATUSES,
+  LIVE_OFFER_STATUSES,
+  liveOffersBecome,
+  moveOf,
+  NEW_OFFER_STATUS,
+  NEW_ORDER_STATUS,
+  OFFER_ON_ACCEPT,
+  OFFERABLE_STATUSES,
+  RESUBMITTABLE_OFFER_STATUSES,
+  WITHDRAWN_OFFER_STATUS,
+} from "../domain/order-rules.js";
 import type { ProviderRating } from "../domain/review.js";
 import { toOffer, toOrder, toReview } from "./mappers.js";
 import { isUniqueViolation, type OrdersPrisma, type OrdersTx } from "./prisma.js";
@@ -84,6 +96,7 @@ export class PrismaOrderRepository implements OrderRepository {
         data: {
           customerId: order.customerId,
           serviceId: order.serviceId,
+          status: NEW_ORDER_STATUS,
           title: order.title,
           description: order.description,
           address: order.address,
@@ -113,7 +126,8 @@ export class PrismaOrderRepository implements OrderRepository {
 
   async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
     const serviceIds = await this.servicesOfProvider(providerId);
-    const where = { status: "OPEN" as const, serviceId: { in: serviceIds }, customerId: { not: providerId } };
+    // The feed rule (inProvidersFeed) as a WHERE clause.
+    const where = { status: { in: [...OFFERABLE_STATUSES] }, serviceId: { in: serviceIds }, customerId: { not: providerId } };
     const [rows, totalCount] = await Promise.all([
       this.prisma.order.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
       this.prisma.order.count({ where }),
@@ -151,15 +165,15 @@ export class PrismaOrderRepository implements OrderRepository {
     try {
       return await this.prisma.$transaction(async (tx) => {
         const order = await lockOrder(tx, offer.orderId);
-        if (!order || order.status !== "OPEN") throw new StaleStateError(order?.status ?? "missing");
+        if (!order || !OFFERABLE_STATUSES.includes(order.status)) throw new StaleStateError(order?.status ?? "missing");
         const existing = await tx.offer.findUnique({ where: { orderId_providerId: { orderId: offer.orderId, providerId: offer.providerId } } });
-        if (existing && existing.status !== "WITHDRAWN") throw new ConflictError("offer exists");
+        if (existing && !RESUBMITTABLE_OFFER_STATUSES.includes(existing.status)) throw new ConflictError("offer exists");
         const data = {
           priceAmount: offer.price.amount,
           priceCurrency: offer.price.currency,
           message: offer.message,
           proposedStart: offer.proposedStart,
-          status: "PENDING" as const,
+          status: NEW_OFFER_STATUS,
         };
         const row = existing
           ? await tx.offer.update({ where: { id: existing.id }, data })
@@ -176,7 +190,7 @@ export class PrismaOrderRepository implements OrderRepository {
 
   withdrawOffer(offerId: string, event: (offer: Offer) => OutboxRow): Promise<Offer> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.offer.updateMany({ where: { id: offerId, status: "PENDING" }, data: { status: "WITHDRAWN" } });
+      const { count } = await tx.offer.updateMany({ where: { id: offerId, status: { in: [...LIVE_OFFER_STATUSES] } }, data: { status: WITHDRAWN_OFFER_STATUS } });
       if (count !== 1) throw new StaleStateError("offer not pending");
       const offer = toOffer(await tx.offer.findUniqueOrThrow({ where: { id: offerId } }));
       await tx.outboxEvent.create({ data: event(offer) });
@@ -188,17 +202,21 @@ export class PrismaOrderRepository implements OrderRepository {
     return this.prisma.$transaction(async (tx) => {
       const offerRow = await tx.offer.findUnique({ where: { id: offerId } });
       if (!offerRow) throw new StaleStateError("offer missing");
-      // The conditional update takes the order row lock; a concurrent accept blocks here and then sees ASSIGNED.
+      // The conditional update takes the order row lock; a concurrent accept blocks here and then sees it moved.
+      const move = moveOf("ACCEPT_OFFER");
       const { count } = await tx.order.updateMany({
-        where: { id: offerRow.orderId, status: "OPEN" },
-        data: { status: "ASSIGNED", acceptedOfferId: offerId },
+        where: { id: offerRow.orderId, status: { in: move.from } },
+        data: { status: move.to, acceptedOfferId: offerId },
       });
       if (count !== 1) throw new StaleStateError("order not open");
-      const accepted = await tx.offer.updateMany({ where: { id: offerId, status: "PENDING" }, data: { status: "ACCEPTED" } });
+      const accepted = await tx.offer.updateMany({
+        where: { id: offerId, status: { in: [...ACCEPTABLE_OFFER_STATUSES] } },
+        data: { status: OFFER_ON_ACCEPT.accepted },
+      });
       if (accepted.count !== 1) throw new StaleStateError("offer not pending");
       await tx.offer.updateMany({
-        where: { orderId: offerRow.orderId, status: "PENDING", id: { not: offerId } },
-        data: { status: "REJECTED" },
+        where: { orderId: offerRow.orderId, status: { in: [...LIVE_OFFER_STATUSES] }, id: { not: offerId } },
+        data: { status: OFFER_ON_ACCEPT.others },
       });
       const order = toOrder(await tx.order.findUniqueOrThrow({ where: { id: offerRow.orderId } }));
       const offer = toOffer(await tx.offer.findUniqueOrThrow({ where: { id: offerId } }));
@@ -211,8 +229,9 @@ export class PrismaOrderRepository implements OrderRepository {
     return this.prisma.$transaction(async (tx) => {
       const { count } = await tx.order.updateMany({ where: { id: orderId, status: { in: from } }, data: { status: to } });
       if (count !== 1) throw new StaleStateError("order moved");
-      if (to === "CANCELLED") {
-        await tx.offer.updateMany({ where: { orderId, status: "PENDING" }, data: { status: "REJECTED" } });
+      const offersBecome = liveOffersBecome(to);
+      if (offersBecome) {
+        await tx.offer.updateMany({ where: { orderId, status: { in: [...LIVE_OFFER_STATUSES] } }, data: { status: offersBecome } });
       }
       const order = toOrder(await tx.order.findUniqueOrThrow({ where: { id: orderId } }));
       await tx.outboxEvent.create({ data: event(order) });

@@ -4,7 +4,7 @@ import { ErrorCode, type PageArgs } from "@fixup/platform";
 import type { Actor, Role } from "../domain/access.js";
 import type { Offer, Order } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
-import { FakeOrderRepository } from "./fake-order-repository.js";
+import { FakeOrderRepository } from "../../test/fake-order-repository.js";
 import type { LiveEvents } from "./live-events.js";
 import { OrderService } from "./order-service.js";
 import { appError } from "@fixup/platform/testing";

@@ -1,9 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { Cursor, OutboxRow, PageRequest } from "@fixup/platform";
-import type { OfferStatus } from "../domain/offer-status.js";
-import type { Offer, Order, Review } from "../domain/order.js";
-import type { OrderStatus } from "../domain/order-status.js";
-import type { ProviderRating } from "../domain/review.js";
+import type { OfferStatus } from "../src/domain/offer-status.js";
+import type { Offer, Order, Review } from "../src/domain/order.js";
+import type { OrderStatus } from "../src/domain/order-status.js";
+import type { ProviderRating } from "../src/domain/review.js";
+import {
+  ACCEPTABLE_OFFER_STATUSES,
+  inProvidersFeed,
+  LIVE_OFFER_STATUSES,
+  liveOffersBecome,
+  moveOf,
+  NEW_OFFER_STATUS,
+  NEW_ORDER_STATUS,
+  OFFER_ON_ACCEPT,
+  OFFERABLE_STATUSES,
+  RESUBMITTABLE_OFFER_STATUSES,
+  WITHDRAWN_OFFER_STATUS,
+} from "../src/domain/order-rules.js";
 import {
   ConflictError,
   StaleStateError,
@@ -12,7 +25,7 @@ import {
   type NewReview,
   type OrderRepository,
   type Page,
-} from "../repository/order-repository.js";
+} from "../src/repository/order-repository.js";
 
 /** A clock that moves 1 ms per reading unless told otherwise, so rows get distinct, ordered timestamps. */
 export class FakeClock {
@@ -75,7 +88,7 @@ export class FakeOrderRepository implements OrderRepository {
 
   async createOrder(order: NewOrder, event: (order: Order) => OutboxRow): Promise<Order> {
     const at = this.now();
-    const created: Order = { id: randomUUID(), ...clone(order), status: "OPEN", acceptedOfferId: null, createdAt: at, updatedAt: at };
+    const created: Order = { id: randomUUID(), ...clone(order), status: NEW_ORDER_STATUS, acceptedOfferId: null, createdAt: at, updatedAt: at };
     const row = event(clone(created));
     this.orders.set(created.id, created);
     this.outbox.push(row);
@@ -96,9 +109,7 @@ export class FakeOrderRepository implements OrderRepository {
 
   async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
     const services = new Set(await this.servicesOfProvider(providerId));
-    const matching = [...this.orders.values()].filter(
-      (o) => o.status === "OPEN" && services.has(o.serviceId) && o.customerId !== providerId,
-    );
+    const matching = [...this.orders.values()].filter((o) => inProvidersFeed(o, providerId, services));
     return paginate(matching, page);
   }
 
@@ -129,11 +140,11 @@ export class FakeOrderRepository implements OrderRepository {
 
   async submitOffer(offer: NewOffer, event: (offer: Offer, order: Order) => OutboxRow): Promise<Offer> {
     const order = this.orders.get(offer.orderId);
-    if (!order || order.status !== "OPEN") throw new StaleStateError(order?.status ?? "missing");
+    if (!order || !OFFERABLE_STATUSES.includes(order.status)) throw new StaleStateError(order?.status ?? "missing");
     const existing = [...this.offers.values()].find((o) => o.orderId === offer.orderId && o.providerId === offer.providerId);
-    if (existing && existing.status !== "WITHDRAWN") throw new ConflictError("offer exists");
+    if (existing && !RESUBMITTABLE_OFFER_STATUSES.includes(existing.status)) throw new ConflictError("offer exists");
     const at = this.now();
-    const data = { price: clone(offer.price), message: offer.message, proposedStart: offer.proposedStart, status: "PENDING" as const };
+    const data = { price: clone(offer.price), message: offer.message, proposedStart: offer.proposedStart, status: NEW_OFFER_STATUS };
     const saved: Offer = existing
       ? { ...existing, ...data, updatedAt: at }
       : { id: randomUUID(), orderId: offer.orderId, providerId: offer.providerId, ...data, createdAt: at, updatedAt: at };
@@ -145,8 +156,8 @@ export class FakeOrderRepository implements OrderRepository {
 
   async withdrawOffer(offerId: string, event: (offer: Offer) => OutboxRow): Promise<Offer> {
     const offer = this.offers.get(offerId);
-    if (!offer || offer.status !== "PENDING") throw new StaleStateError("offer not pending");
-    const withdrawn: Offer = { ...offer, status: "WITHDRAWN", updatedAt: this.now() };
+    if (!offer || !LIVE_OFFER_STATUSES.includes(offer.status)) throw new StaleStateError("offer not pending");
+    const withdrawn: Offer = { ...offer, status: WITHDRAWN_OFFER_STATUS, updatedAt: this.now() };
     const row = event(clone(withdrawn));
     this.offers.set(offerId, withdrawn);
     this.outbox.push(row);
@@ -157,17 +168,18 @@ export class FakeOrderRepository implements OrderRepository {
     const offer = this.offers.get(offerId);
     if (!offer) throw new StaleStateError("offer missing");
     const order = this.orders.get(offer.orderId);
-    if (!order || order.status !== "OPEN") throw new StaleStateError("order not open");
-    if (offer.status !== "PENDING") throw new StaleStateError("offer not pending");
+    const move = moveOf("ACCEPT_OFFER");
+    if (!order || !move.from.includes(order.status)) throw new StaleStateError("order not open");
+    if (!ACCEPTABLE_OFFER_STATUSES.includes(offer.status)) throw new StaleStateError("offer not pending");
     const at = this.now();
-    const assigned: Order = { ...order, status: "ASSIGNED", acceptedOfferId: offerId, updatedAt: at };
-    const accepted: Offer = { ...offer, status: "ACCEPTED", updatedAt: at };
+    const assigned: Order = { ...order, status: move.to, acceptedOfferId: offerId, updatedAt: at };
+    const accepted: Offer = { ...offer, status: OFFER_ON_ACCEPT.accepted, updatedAt: at };
     const rows = events(clone(assigned), clone(accepted));
     this.orders.set(assigned.id, assigned);
     this.offers.set(offerId, accepted);
     for (const other of this.offers.values()) {
-      if (other.orderId === order.id && other.status === "PENDING" && other.id !== offerId) {
-        this.offers.set(other.id, { ...other, status: "REJECTED", updatedAt: at });
+      if (other.orderId === order.id && LIVE_OFFER_STATUSES.includes(other.status) && other.id !== offerId) {
+        this.offers.set(other.id, { ...other, status: OFFER_ON_ACCEPT.others, updatedAt: at });
       }
     }
     this.outbox.push(...rows);
@@ -181,9 +193,10 @@ export class FakeOrderRepository implements OrderRepository {
     const moved: Order = { ...order, status: to, updatedAt: at };
     const row = event(clone(moved));
     this.orders.set(orderId, moved);
-    if (to === "CANCELLED") {
+    const offersBecome = liveOffersBecome(to);
+    if (offersBecome) {
       for (const offer of this.offers.values()) {
-        if (offer.orderId === orderId && offer.status === "PENDING") this.offers.set(offer.id, { ...offer, status: "REJECTED", updatedAt: at });
+        if (offer.orderId === orderId && LIVE_OFFER_STATUSES.includes(offer.status)) this.offers.set(offer.id, { ...offer, status: offersBecome, updatedAt: at });
       }
     }
     this.outbox.push(row);
