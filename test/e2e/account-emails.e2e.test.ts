@@ -5,7 +5,7 @@ import { createLogger, createRedis, type Redis, type RunningServer } from "@fixu
 import { createTestDatabase, TEST_REDIS_URL, type TestDatabase } from "@fixup/platform/testing";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 import { loadUsersConfig, migrationsDir, startUsersService } from "@fixup/users";
-import { startTestSmtpServer, type TestSmtpServer } from "../../subgraphs/users/src/service/mail/test-smtp-server.js";
+import { startTestSmtpServer, type TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
 import { gql, postJson, uniqueEmail } from "../support/federation.js";
 
 const PUBLIC_BASE_URL = "https://fixup.example";

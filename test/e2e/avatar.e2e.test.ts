@@ -8,7 +8,7 @@ import { createLogger, type RunningServer } from "@fixup/platform";
 import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
 import { loadUsersConfig, migrationsDir, startUsersService } from "@fixup/users";
-import { HTML_BYTES, startTestS3, testImage, type TestS3 } from "../../subgraphs/users/src/storage/test-support.js";
+import { HTML_BYTES, startTestS3, testImage, type TestS3 } from "../../subgraphs/users/test/storage-support.js";
 import { gqlOk, registerUser, type TestUser } from "../support/federation.js";
 
 const MiB = 1024 * 1024;

@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, type Role, type Viewer } from "@fixup/platf
 import { CatalogEvents } from "../domain/provider.js";
 import { PREDEFINED_SERVICES } from "../domain/service.js";
 import { CatalogService } from "./catalog-service.js";
-import { fakeId, FakeProviderServiceRepository, FakeServiceRepository } from "./test-fakes.js";
+import { fakeId, FakeProviderServiceRepository, FakeServiceRepository } from "../../test/fakes.js";
 import { appError } from "@fixup/platform/testing";
 
 const PROVIDER_ID = fakeId(1, "aaaaaaaa-0000-4000-8000");

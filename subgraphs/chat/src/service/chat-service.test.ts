@@ -4,7 +4,7 @@ import { ErrorCode, type Role } from "@fixup/platform";
 import type { Message } from "../domain/conversation.js";
 import { MAX_BODY_LENGTH } from "../domain/message-body.js";
 import { ChatService, type Actor } from "./chat-service.js";
-import { FakeChatRepository } from "./fake-chat-repository.js";
+import { FakeChatRepository } from "../../test/fake-chat-repository.js";
 import type { LiveEvents } from "./live-events.js";
 import { appError } from "@fixup/platform/testing";
 

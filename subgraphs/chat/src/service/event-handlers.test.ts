@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { createLogger, type IntegrationEvent } from "@fixup/platform";
 import { ordersEventHandler } from "./event-handlers.js";
-import { FakeChatRepository } from "./fake-chat-repository.js";
+import { FakeChatRepository } from "../../test/fake-chat-repository.js";
 
 const logger = createLogger("chat-test", "silent");
 const event = (type: string, payload: Record<string, unknown>, id: string = randomUUID()): IntegrationEvent => ({

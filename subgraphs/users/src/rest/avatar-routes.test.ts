@@ -8,9 +8,9 @@ import sharp from "sharp";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createLogger, notFoundHandler, restErrorHandler, unauthenticated, type TokenVerifier } from "@fixup/platform";
 import { AvatarService } from "../service/avatar-service.js";
-import { FakeUserRepository } from "../service/test-fakes.js";
+import { FakeUserRepository } from "../../test/fakes.js";
 import { LocalDiskStorage, MEDIA_PATH } from "../storage/local-disk-storage.js";
-import { HTML_BYTES, testImage } from "../storage/test-support.js";
+import { HTML_BYTES, testImage } from "../../test/storage-support.js";
 import { avatarRoutes } from "./avatar-routes.js";
 import { mediaRoutes } from "./media-routes.js";
 

@@ -2,11 +2,11 @@ import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
 import { ErrorCode, createLogger } from "@fixup/platform";
 import { AccountEmailService, hashAccountToken } from "./account-email-service.js";
-import { FakeAccountTokenRepository, FakeMailer } from "./account-test-fakes.js";
+import { FakeAccountTokenRepository, FakeMailer } from "../../test/account-fakes.js";
 import { AuthService } from "./auth-service.js";
 import { createLoginLimiter } from "./login-limiter.js";
 import { createPasswordResetLimiter } from "./password-reset-limiter.js";
-import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "./test-fakes.js";
+import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "../../test/fakes.js";
 import { appError } from "@fixup/platform/testing";
 
 const BASE_URL = "https://api.fixup.test/";

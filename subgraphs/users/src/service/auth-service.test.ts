@@ -4,7 +4,7 @@ import { type AppError, ErrorCode } from "@fixup/platform";
 import { AuthService, type AuthPayload } from "./auth-service.js";
 import { createLoginLimiter } from "./login-limiter.js";
 import { hashRefreshToken } from "./token-issuer.js";
-import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "./test-fakes.js";
+import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "../../test/fakes.js";
 import { appError } from "@fixup/platform/testing";
 
 const REFRESH_TTL_SECONDS = 3600;

@@ -3,10 +3,10 @@ import sharp from "sharp";
 import { beforeEach, describe, expect, test } from "vitest";
 import { createLogger, type Viewer } from "@fixup/platform";
 import type { User } from "../domain/user.js";
-import { HTML_BYTES, testImage } from "../storage/test-support.js";
+import { HTML_BYTES, testImage } from "../../test/storage-support.js";
 import { AvatarService } from "./avatar-service.js";
 import type { ObjectStorage } from "./storage.js";
-import { FakeUserRepository } from "./test-fakes.js";
+import { FakeUserRepository } from "../../test/fakes.js";
 
 /** Storage in memory that writes every call into a shared log, so tests can assert the order of effects. */
 class FakeStorage implements ObjectStorage {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { AppError } from "@fixup/platform";
-import { HTML_BYTES, PDF_BYTES, testImage } from "../storage/test-support.js";
+import { HTML_BYTES, PDF_BYTES, testImage } from "../../test/storage-support.js";
 import { detectAvatarType } from "./avatar-type.js";
 
 describe("detectAvatarType (magic bytes, never names)", () => {

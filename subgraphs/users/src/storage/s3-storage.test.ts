@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { GetObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { S3Storage, s3ObjectBaseUrl, type S3StorageOptions } from "./s3-storage.js";
-import { startTestS3, testImage, type TestS3 } from "./test-support.js";
+import { startTestS3, testImage, type TestS3 } from "../../test/storage-support.js";
 
 describe("S3Storage against s3rver (a real S3-compatible server)", () => {
   let s3: TestS3;

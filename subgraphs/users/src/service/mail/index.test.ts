@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createLogger } from "@fixup/platform";
 import { createMailer } from "./index.js";
-import { startTestSmtpServer, type TestSmtpServer } from "./test-smtp-server.js";
+import { startTestSmtpServer, type TestSmtpServer } from "../../../test/smtp-server.js";
 
 let smtp: TestSmtpServer;
 let dir: string;

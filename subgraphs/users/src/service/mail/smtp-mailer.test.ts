@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { verificationMail } from "../account-email-messages.js";
 import { smtpMailer } from "./smtp-mailer.js";
-import { startTestSmtpServer, type TestSmtpServer } from "./test-smtp-server.js";
+import { startTestSmtpServer, type TestSmtpServer } from "../../../test/smtp-server.js";
 
 const FROM = "Fixup <no-reply@fixup.local>";
 const TOKEN = "q6v0mCq1p3dM5XoKc0x3a0V9e4n8jVQfGmV2rC7uWkA";

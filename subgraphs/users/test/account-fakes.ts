@@ -1,9 +1,9 @@
 // In-memory fakes for the account e-mail service tests; semantics mirror the Prisma repository (conditional use,
 // one transaction for a reset), acting on the fakes in test-fakes.ts.
-import type { AccountTokenRecord } from "../domain/account-token.js";
-import type { AccountTokenRepository, NewAccountToken, PasswordReset } from "../repository/account-token-repository.js";
-import type { Mailer, MailMessage } from "./mail/mailer.js";
-import type { FakeRefreshTokenRepository, FakeUserRepository } from "./test-fakes.js";
+import type { AccountTokenRecord } from "../src/domain/account-token.js";
+import type { AccountTokenRepository, NewAccountToken, PasswordReset } from "../src/repository/account-token-repository.js";
+import type { Mailer, MailMessage } from "../src/service/mail/mailer.js";
+import type { FakeRefreshTokenRepository, FakeUserRepository } from "./fakes.js";
 
 export interface StoredAccountToken extends AccountTokenRecord {
   tokenHash: string;

@@ -2,12 +2,12 @@
 // updates) so services can be tested without a database.
 import type { JSONWebKeySet } from "jose";
 import type { OutboxRow } from "@fixup/platform";
-import type { RefreshTokenRecord } from "../domain/refresh-token.js";
-import { tombstone, type User, type UserWithPassword } from "../domain/user.js";
-import type { NewRefreshToken, RefreshTokenRepository } from "../repository/refresh-token-repository.js";
-import { EmailTakenError, type NewUser, type UserRepository } from "../repository/user-repository.js";
-import type { PasswordHasher } from "./password-hasher.js";
-import type { AccessTokenIssuer } from "./token-issuer.js";
+import type { RefreshTokenRecord } from "../src/domain/refresh-token.js";
+import { tombstone, type User, type UserWithPassword } from "../src/domain/user.js";
+import type { NewRefreshToken, RefreshTokenRepository } from "../src/repository/refresh-token-repository.js";
+import { EmailTakenError, type NewUser, type UserRepository } from "../src/repository/user-repository.js";
+import type { PasswordHasher } from "../src/service/password-hasher.js";
+import type { AccessTokenIssuer } from "../src/service/token-issuer.js";
 
 const publicUser = ({ passwordHash: _omit, ...user }: UserWithPassword): User => ({ ...user, roles: [...user.roles] });
 

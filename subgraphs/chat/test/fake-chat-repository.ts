@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { PageRequest } from "@fixup/platform";
-import { isParticipant, type Conversation, type Message, type OrderParticipants } from "../domain/conversation.js";
-import type { ParticipantFact } from "../domain/events.js";
-import { advanceReadMark, isUnread } from "../domain/unread.js";
-import type { ChatRepository, NewConversation, NewMessage, Page } from "../repository/chat-repository.js";
-import type { OrderParticipantsReadModel } from "../repository/read-model-repository.js";
+import { isParticipant, type Conversation, type Message, type OrderParticipants } from "../src/domain/conversation.js";
+import type { ParticipantFact } from "../src/domain/events.js";
+import { advanceReadMark, isUnread } from "../src/domain/unread.js";
+import type { ChatRepository, NewConversation, NewMessage, Page } from "../src/repository/chat-repository.js";
+import type { OrderParticipantsReadModel } from "../src/repository/read-model-repository.js";
 
 /** Descending by (time, id): the order of both chat lists. */
 const newestFirst = <T extends { id: string }>(time: (row: T) => Date) => (a: T, b: T) =>

@@ -2,15 +2,15 @@
 // assignments that write an outbox row only on a real change, ordering) so the service can be tested without a
 // database. Every method call is recorded, so tests can assert how many round trips a batch cost.
 import type { OutboxRow } from "@fixup/platform";
-import type { ProviderAssignment } from "../domain/provider.js";
-import { compareByName, matchesFilter, sameName, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../domain/service.js";
+import type { ProviderAssignment } from "../src/domain/provider.js";
+import { compareByName, matchesFilter, sameName, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";
 import {
   ServiceNotFoundError,
   type ProviderPage,
   type ProviderPageRequest,
   type ProviderServiceRepository,
-} from "../repository/provider-service-repository.js";
-import { ServiceNameTakenError, type ServiceRepository } from "../repository/service-repository.js";
+} from "../src/repository/provider-service-repository.js";
+import { ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
 
 export type Calls = Array<{ method: string; args: unknown[] }>;
 
