@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
-import { GraphQLError, print, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, parse, print, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
@@ -19,6 +19,8 @@ export interface GatewaySubscriptionOptions {
   subgraphUrls: Record<string, string>;
   /** The HTTP path's extra validation (depth, aliases, tokens…): a subscription must pass the same limits. */
   validationRules: readonly ValidationRule[];
+  /** The HTTP path's token limit (graphql-js parse option), for documents sent over the socket. */
+  maxTokens: number;
 }
 
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
@@ -150,6 +152,22 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         const current = options.schema();
         if (!current) throw new Error("gateway schema not loaded yet");
         return current.apiSchema;
+      },
+      // graphql-ws would parse the document without a token limit: parse it here with the HTTP path's limits, so
+      // an over-limit document is refused as an error message on the operation (BAD_USER_INPUT), like over HTTP.
+      onSubscribe: (_ctx, _id, payload) => {
+        const current = options.schema();
+        if (!current) return undefined;
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : "Syntax Error";
+          return [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        }
+        const refused = validate(current.apiSchema, document, [...specifiedRules, ...options.validationRules]);
+        if (refused.length) return refused.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+        return undefined;
       },
       onConnect: async (ctx) => {
         try {
