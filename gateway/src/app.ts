@@ -24,6 +24,7 @@ import {
   viewerFromHeader,
   type Logger,
   type RunningServer,
+  type TrustFn,
 } from "@fixup/platform";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
@@ -129,6 +130,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     subgraphUrls,
     validationRules: protection.validationRules,
     maxTokens: config.MAX_QUERY_TOKENS,
+    trustProxy: app.get("trust proxy fn") as TrustFn,
   });
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));

@@ -3,7 +3,7 @@ import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, parse, print, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
+import { ErrorCode, forwardedFor, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
 import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
@@ -21,7 +21,11 @@ export interface GatewaySubscriptionOptions {
   validationRules: readonly ValidationRule[];
   /** The HTTP path's token limit (graphql-js parse option), for documents sent over the socket. */
   maxTokens: number;
+  /** The HTTP app's `trust proxy fn`, so queries over the socket carry the same client address as over HTTP. */
+  trustProxy: TrustFn;
 }
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
   const value = params?.authorization ?? params?.Authorization;
@@ -145,7 +149,8 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     return iterator;
   }
 
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql" });
+  // The same 1 MiB as an HTTP body; ws would otherwise buffer messages of up to 100 MiB (closes with 1009).
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: MAX_MESSAGE_BYTES });
   const cleanup = useServer<Record<string, unknown>, { gatewayContext?: GatewayContext }>(
     {
       schema: () => {
@@ -181,7 +186,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
       context: (ctx): GatewayContext => ({
         requestId: crypto.randomUUID(),
         authorization: authorizationOf(ctx.connectionParams),
-        forwardedFor: ctx.extra.request.socket.remoteAddress ?? "",
+        forwardedFor: forwardedFor(ctx.extra.request, options.trustProxy),
       }),
       subscribe: async (args) => {
         const context = args.contextValue as GatewayContext;

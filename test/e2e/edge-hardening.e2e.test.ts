@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
 import { postJson, registerUser, startFederation, uniqueEmail, type Federation, type TestUser } from "../support/federation.js";
 import { orderWithConversation, type ChatSetup } from "../support/marketplace.js";
 import { subscribe, wsClient } from "../support/live.js";
@@ -52,6 +53,7 @@ describe("finding 3: gateway limits are 400 BAD_USER_INPUT, over HTTP and graphq
     { limit: "aliases", query: `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(" ")} }` },
     { limit: "directives", query: `{ me { ${"... on User @include(if: true) { id } ".repeat(51)} } }` },
     { limit: "depth", query: deep(3) },
+    { limit: "cost", query: `{ me { services { providers { edges { node { services { providers { edges { node { ${"... on User { id name } ".repeat(40)} } } } } } } } } } }` },
   ])("over the $limit limit → 400 BAD_USER_INPUT", async ({ query }) => {
     const res = await post(query, {}, both.token);
     expect(res.status).toBe(400);
@@ -63,6 +65,19 @@ describe("finding 3: gateway limits are 400 BAD_USER_INPUT, over HTTP and graphq
     const res = await postJson(fed.gatewayUrl, "/graphql", { query: "{ me { id } }", variables: { pad: "x".repeat(1_100_000) } });
     expect(res.status).toBe(413);
     expect(res.body).toMatchObject({ error: { code: "BAD_USER_INPUT" } });
+  });
+
+  test("batched HTTP requests → 400", async () => {
+    const res = await postJson(fed.gatewayUrl, "/graphql", [{ query: "{ me { id } }" }, { query: "{ me { id } }" }]);
+    expect(res.status).toBe(400);
+  });
+
+  test("a graphql-ws message over 1 MiB closes the socket with 1009", async () => {
+    const socket = new WebSocket(`${fed.gatewayUrl.replace(/^http/, "ws")}/graphql`, "graphql-transport-ws");
+    await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+    const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+    socket.send(JSON.stringify({ type: "connection_init", payload: { pad: "x".repeat(1_100_000) } }));
+    expect(await closed).toBe(1009);
   });
 
   test.each([

@@ -18,12 +18,23 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
+/** express's compiled `trust proxy` setting: may the address `hop` steps away from us report the next one? */
+export type TrustFn = (address: string, hop: number) => boolean;
+
 /**
  * The X-Forwarded-For chain for the next service in line: only the part this hop's `trust proxy` setting vouches
- * for (express's req.ips), then the peer. A client that is not a trusted proxy cannot pass a forged chain on.
+ * for, then the peer. A client that is not a trusted proxy cannot pass a forged chain on. Works on plain
+ * IncomingMessages too (graphql-ws upgrades), with the app's `trust proxy fn`; the walk is proxy-addr's `all`.
  */
-export function forwardedFor(req: express.Request): string {
-  return [...req.ips, req.socket.remoteAddress].filter(Boolean).join(", ");
+export function forwardedFor(req: IncomingMessage, trust?: TrustFn): string {
+  const check = trust ?? ((req as Partial<express.Request>).app?.get("trust proxy fn") as TrustFn | undefined) ?? (() => false);
+  const peer = req.socket.remoteAddress ?? "";
+  const header = req.headers["x-forwarded-for"];
+  const claimed = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((a) => a.trim()).filter(Boolean);
+  const addresses = [peer, ...claimed.reverse()];
+  let kept = 1;
+  while (kept < addresses.length && check(addresses[kept - 1] as string, kept - 1)) kept++;
+  return addresses.slice(0, kept).reverse().filter(Boolean).join(", ");
 }
 
 const SECRET_QUERY_PARAMS = /^(token|access_token|refresh_token|code|signature)$/i;
