@@ -161,6 +161,27 @@ describe("finding 5: every ID argument of the supergraph refuses a malformed id 
     }
   });
 
+  const subscriptions = Object.values(schema.getSubscriptionType()?.getFields() ?? {}).flatMap((field) =>
+    leafPaths(field.args, "ID").map((at) => ({ name: `${field.name}(${at.join(".")})`, field, at })),
+  );
+  test.each(subscriptions)("subscription $name over graphql-ws", async ({ field, at }) => {
+    const client = wsClient(fed.gatewayUrl, both.token);
+    try {
+      for (const hostile of HOSTILE_IDS) {
+        const variables = Object.fromEntries(
+          field.args.map((arg) => [arg.name, valueFor(arg.type, [arg.name], (path: InputPath) => (samePath(path, at) ? hostile : randomUUID()))]),
+        );
+        const query = operationFor("subscription", field).replace("{ __typename }", "{ id }");
+        const first = await subscribe(client, query, variables).next(5_000);
+        const codes = (first.errors ?? []).map((e) => (e as { extensions?: { code?: string } }).extensions?.code);
+        expect(codes.length, `${field.name} with ${JSON.stringify(hostile.slice(0, 20))}`).toBeGreaterThan(0);
+        expect(codes).not.toContain("INTERNAL_SERVER_ERROR");
+      }
+    } finally {
+      await client.dispose();
+    }
+  });
+
   test("user(id:) with a malformed id is BAD_USER_INPUT naming it; an unknown one is still null", async () => {
     const bad = await post('{ user(id: "1 OR 1=1") { id } }');
     expect(codes(bad)).toEqual(["BAD_USER_INPUT"]);

@@ -89,7 +89,7 @@ export function leafPaths(args: readonly GraphQLArgument[], leaf: Leaf): InputPa
 }
 
 /** `mutation($id: ID!, …) { field(id: $id, …) { __typename } }` for one root field, every argument a variable. */
-export function operationFor(kind: "query" | "mutation", field: GraphQLField<unknown, unknown>): string {
+export function operationFor(kind: "query" | "mutation" | "subscription", field: GraphQLField<unknown, unknown>): string {
   const vars = field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(", ");
   const args = field.args.map((a) => `${a.name}: $${a.name}`).join(", ");
   const selection = isObjectType(getNamedType(field.type)) ? " { __typename }" : "";

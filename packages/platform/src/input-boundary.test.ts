@@ -1,5 +1,6 @@
 import express from "express";
-import { buildSchema, graphql, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { buildSubgraphSchema } from "@apollo/subgraph";
+import { buildSchema, graphql, parse, subscribe, type GraphQLError, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { describe, expect, test, vi } from "vitest";
 import { appErrorFormatter } from "./server.js";
 import { createLogger } from "./logger.js";
@@ -107,7 +108,8 @@ describe("guardSchemaInputs", () => {
   test("AS_UNKNOWN: a malformed lookup id is null, a malformed mutation id NOT_FOUND, a nested one still BAD_USER_INPUT", async () => {
     const { schema, calls } = fixture("AS_UNKNOWN");
     expect(await run(schema, '{ thing(id: "plumbing") { id } }')).toEqual({ data: { thing: null }, errors: undefined });
-    expect((await run(schema, 'mutation { rename(id: "123", name: "n") { id } }')).errors?.[0]?.extensions).toEqual({ code: "NOT_FOUND" });
+    const renamed = (await run(schema, 'mutation { rename(id: "123", name: "n") { id } }')).errors?.[0];
+    expect(renamed).toMatchObject({ message: "Thing not found", extensions: { code: "NOT_FOUND" } });
     expect((await run(schema, 'mutation { create(input: { title: "t", ownerId: "x" }) { id } }')).errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(calls).not.toHaveBeenCalled();
   });
@@ -142,5 +144,67 @@ describe("REST body boundary (jsonBody)", () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe("federation references (_entities)", () => {
+  const typeDefs = parse(`
+    extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+    type Thing @key(fields: "id") { id: ID!, name: String! }
+    type Query { ping: String }
+  `);
+  const ENTITIES = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Thing { id name } } }";
+
+  function subgraph(answer?: MalformedIdAnswer) {
+    const seen: string[] = [];
+    const schema = buildSubgraphSchema({
+      typeDefs,
+      resolvers: { Thing: { __resolveReference: (ref: { id: string }) => (seen.push(ref.id), { id: ref.id, name: `thing ${ref.id}` }) } } as never,
+    });
+    return { schema: guardSchemaInputs(schema, answer), seen };
+  }
+
+  test("a reference whose id is not a UUID resolves to null and never reaches the resolver; the others resolve in order", async () => {
+    const { schema, seen } = subgraph();
+    const other = "00000000-0000-4000-8000-000000000001";
+    const result = await run(schema, ENTITIES, { r: [ID, "1 OR 1=1", other, ""].map((id) => ({ __typename: "Thing", id })) });
+    expect(result.errors).toBeUndefined();
+    expect((result.data as { _entities: unknown[] })._entities).toEqual([{ id: ID, name: `thing ${ID}` }, null, { id: other, name: `thing ${other}` }, null]);
+    expect(seen).toEqual([ID, other]);
+  });
+
+  test("unstorable text in a representation → BAD_USER_INPUT, in either mode", async () => {
+    for (const answer of ["BAD_USER_INPUT", "AS_UNKNOWN"] as const) {
+      const { schema, seen } = subgraph(answer);
+      const result = await run(schema, ENTITIES, { r: [{ __typename: "Thing", id: "a\u0000" }] });
+      expect(result.errors?.[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", fields: { "representations.0.id": expect.any(String) } });
+      expect(seen).toEqual([]);
+    }
+  });
+
+  test("AS_UNKNOWN leaves malformed references to the subgraph's own resolver", async () => {
+    const { schema, seen } = subgraph("AS_UNKNOWN");
+    await run(schema, ENTITIES, { r: [{ __typename: "Thing", id: "not-a-uuid" }] });
+    expect(seen).toEqual(["not-a-uuid"]);
+  });
+});
+
+describe("subscriptions", () => {
+  test("a subscription's arguments pass the same boundary before its source is created", async () => {
+    const schema = buildSchema("type Query { ping: String } type Subscription { changed(id: ID!, note: String): String }");
+    const source = vi.fn(async function* () {
+      yield { changed: "x" };
+    });
+    (schema.getSubscriptionType() as GraphQLObjectType).getFields().changed!.subscribe = source;
+    guardSchemaInputs(schema);
+    for (const [args, fields] of [
+      [`id: "1 OR 1=1"`, { id: "must be a valid id" }],
+      [`id: "${ID}", note: "\\u0000"`, { note: expect.any(String) }],
+    ] as const) {
+      const result = await subscribe({ schema, document: parse(`subscription { changed(${args}) }`) });
+      const errors = (result as { errors?: readonly GraphQLError[] }).errors;
+      expect(errors?.[0]?.originalError).toMatchObject({ code: "BAD_USER_INPUT", fields });
+    }
+    expect(source).not.toHaveBeenCalled();
   });
 });

@@ -96,14 +96,19 @@ function representationProblems(value: unknown, path: string, out: Record<string
 type AnyResolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>>;
 
 function guardField(field: GraphQLField<unknown, unknown>, answer: MalformedIdAnswer): void {
-  const notFound = () => new AppError(ErrorCode.NOT_FOUND, `No ${getNamedType(field.type).name} has that id`);
+  // "serviceId" → "Service not found"; a bare "id" names what the field returns.
+  const notFound = (arg: string) => {
+    const what = arg === "id" ? getNamedType(field.type).name : arg.replace(/Id$/, "");
+    return new AppError(ErrorCode.NOT_FOUND, `${what.charAt(0).toUpperCase()}${what.slice(1)} not found`);
+  };
   const refuse = (values: Record<string, unknown>): { value: null } | undefined => {
     const problems = inspectArguments(field.args, values);
     if (Object.keys(problems.text).length) throw badInput({ ...problems.text, ...problems.ids });
     if (!Object.keys(problems.ids).length) return undefined;
-    if (answer === "AS_UNKNOWN" && problems.directId && Object.keys(problems.ids).every((p) => !p.includes("."))) {
+    const paths = Object.keys(problems.ids);
+    if (answer === "AS_UNKNOWN" && problems.directId && paths.every((p) => !p.includes("."))) {
       if (isNullableType(field.type)) return { value: null };
-      throw notFound();
+      throw notFound(paths[0] as string);
     }
     throw badInput(problems.ids);
   };
@@ -116,7 +121,7 @@ function guardField(field: GraphQLField<unknown, unknown>, answer: MalformedIdAn
   if (field.subscribe) {
     const subscribe = field.subscribe;
     field.subscribe = (source, args: Record<string, unknown>, context, info) => {
-      if (refuse(args)) throw notFound();
+      if (refuse(args)) throw notFound(Object.keys(inspectArguments(field.args, args).ids)[0] ?? "id");
       return subscribe(source, args, context, info);
     };
   }
