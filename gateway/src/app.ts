@@ -29,6 +29,7 @@ import {
 import type { GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ForwardingDataSource } from "./data-source.js";
+import { inputTextPlugin } from "./input-text-plugin.js";
 import { proxyTo } from "./rest-proxy.js";
 import { subscriptionOwners } from "./subscription-plan.js";
 import { startGatewaySubscriptions } from "./subscription-server.js";
@@ -100,6 +101,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metricsPlugin(metrics),
+      inputTextPlugin(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });

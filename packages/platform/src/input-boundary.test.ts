@@ -1,10 +1,10 @@
 import express from "express";
 import { buildSubgraphSchema } from "@apollo/subgraph";
-import { buildSchema, graphql, parse, subscribe, type GraphQLError, type GraphQLObjectType, type GraphQLSchema } from "graphql";
+import { buildSchema, graphql, parse, subscribe, type GraphQLError, type GraphQLObjectType, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
 import { describe, expect, test, vi } from "vitest";
 import { appErrorFormatter } from "./server.js";
 import { createLogger } from "./logger.js";
-import { guardSchemaInputs, hasForbiddenText, isWellFormedId, type MalformedIdAnswer } from "./input-boundary.js";
+import { guardSchemaInputs, hasForbiddenText, isWellFormedId, operationTextProblems, type MalformedIdAnswer } from "./input-boundary.js";
 import { jsonBody, restErrorHandler } from "./http.js";
 import { listen } from "./server.js";
 import { createServer } from "node:http";
@@ -206,5 +206,24 @@ describe("subscriptions", () => {
       expect(errors?.[0]?.originalError).toMatchObject({ code: "BAD_USER_INPUT", fields });
     }
     expect(source).not.toHaveBeenCalled();
+  });
+});
+
+describe("operationTextProblems (the gateway's early check)", () => {
+  const schema = buildSchema(SDL);
+  const problemsOf = (source: string, variables: Record<string, unknown> = {}) => {
+    const document = parse(source);
+    const operation = document.definitions.find((d) => d.kind === "OperationDefinition") as OperationDefinitionNode;
+    return operationTextProblems(schema, document, operation, variables);
+  };
+
+  test.each([
+    { case: "a variable in a nested input", source: "mutation($i: Draft!) { create(input: $i) { id } }", vars: { i: { title: "ok", tags: [{ label: "\u0000" }] } }, problems: ["input.tags.0.label"] },
+    { case: "a literal", source: '{ things(search: "x\\u0007") { id } }', vars: {}, problems: ["search"] },
+    { case: "inside a fragment", source: `query { thing(id: "${ID}") { ...F } } fragment F on Thing { name(locale: "\\u0001") }`, vars: {}, problems: ["locale"] },
+    { case: "clean input", source: "mutation($i: Draft!) { create(input: $i) { id } }", vars: { i: { title: "Crème 🛠️", ownerId: "not-checked-here" } }, problems: [] },
+    { case: "variables that do not coerce (left to validation)", source: "mutation($i: Draft!) { create(input: $i) { id } }", vars: { i: { title: 5 } }, problems: [] },
+  ])("$case → $problems", ({ source, vars, problems }) => {
+    expect(Object.keys(problemsOf(source, vars))).toEqual(problems);
   });
 });

@@ -1,17 +1,24 @@
 import type { RequestHandler } from "express";
 import {
   defaultFieldResolver,
+  getArgumentValues,
   getNamedType,
+  getVariableValues,
   isInputObjectType,
   isListType,
   isNonNullType,
   isNullableType,
   isObjectType,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLFieldResolver,
   type GraphQLInputType,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from "graphql";
 import { AppError, badInput, ErrorCode } from "./errors.js";
 
@@ -168,6 +175,41 @@ export function guardSchemaInputs(schema: GraphQLSchema, answer: MalformedIdAnsw
   }
   return schema;
 }
+
+/**
+ * The text rule over a whole operation, for a gateway that executes no resolvers of its own: every argument of
+ * every field in the operation and its fragments, named by argument path as the subgraphs name them. Values that
+ * do not coerce are left to normal validation.
+ */
+export function operationTextProblems(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): Record<string, string> {
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
+  if (!coerced.coerced) return {};
+  const values = coerced.coerced;
+  const problems: Record<string, string> = {};
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      OperationDefinition: (node) => (node === operation ? undefined : false),
+      Field: (node) => {
+        const def = typeInfo.getFieldDef();
+        if (!def?.args.length || !node.arguments?.length) return;
+        try {
+          Object.assign(problems, inspectArguments(def.args, getArgumentValues(def, node, values)).text);
+        } catch {
+          // an argument that does not coerce: validation reports it
+        }
+      },
+    }),
+  );
+  return problems;
+}
+
 
 /** The REST side of the boundary: every string (and key) of a parsed JSON body is storable text, or 400. */
 export const restTextBoundary: RequestHandler = (req, _res, next) => {
