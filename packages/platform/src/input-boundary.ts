@@ -187,6 +187,11 @@ export function operationTextProblems(
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
 ): Record<string, string> {
+  // Almost every request is clean: skip the typed walk unless the raw text could hold a forbidden character.
+  const source = document.loc?.source.body;
+  const raw: Record<string, string> = {};
+  representationProblems(variables, "", raw);
+  if (!Object.keys(raw).length && source !== undefined && !hasForbiddenText(source) && !source.includes("\\u")) return {};
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
   if (!coerced.coerced) return {};
   const values = coerced.coerced;
