@@ -15,7 +15,7 @@ import {
   forwardedFor,
   createLogger,
   createMetrics,
-  jsonBody,
+  graphqlBody,
   listen,
   metricsPlugin,
   notFoundHandler,
@@ -24,10 +24,12 @@ import {
   viewerFromHeader,
   type Logger,
   type RunningServer,
+  type TrustFn,
 } from "@fixup/platform";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
 import { ForwardingDataSource } from "./data-source.js";
+import { inputTextPlugin } from "./input-text-plugin.js";
 import { proxyTo } from "./rest-proxy.js";
 import { subscriptionOwners } from "./subscription-plan.js";
 import { startGatewaySubscriptions } from "./subscription-server.js";
@@ -39,7 +41,7 @@ export const USERS_REST_PATHS = ["/auth", "/.well-known/jwks.json", "/openapi.js
 
 export async function startGateway(config: GatewayConfig, logger: Logger = createLogger("gateway", config.LOG_LEVEL)): Promise<RunningServer> {
   const production = config.NODE_ENV === "production";
-  const metrics = createMetrics("gateway");
+  const metrics = createMetrics("gateway", { maxOperations: config.METRICS_MAX_OPERATIONS });
   const subgraphUrls: Record<string, string> = {
     users: `${config.USERS_URL}/graphql`,
     catalog: `${config.CATALOG_URL}/graphql`,
@@ -61,7 +63,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const armor = new ApolloArmor({
     maxDepth: { n: config.MAX_QUERY_DEPTH, flattenFragments: true },
     maxAliases: { n: config.MAX_QUERY_ALIASES },
-    maxTokens: { n: config.MAX_QUERY_TOKENS },
+    // Counted by graphql-js's own parser (parseOptions below): armor's token plugin throws from a plugin hook,
+    // which Apollo answers with HTTP 500 instead of a 400 parse error.
+    maxTokens: { enabled: false },
     maxDirectives: { n: 50 },
     costLimit: { maxCost: 5_000 },
     blockFieldSuggestion: { enabled: production },
@@ -79,6 +83,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         if (!res.ok) throw new Error(`${name} not ready: ${res.status}`);
       },
     })),
+    { trustProxy: config.TRUST_PROXY },
   );
   const httpServer = createServer(app);
   const apollo = new ApolloServer<GatewayContext>({
@@ -89,12 +94,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
     validationRules: protection.validationRules,
+    parseOptions: { maxTokens: config.MAX_QUERY_TOKENS },
     formatError: appErrorFormatter(logger),
     plugins: [
       // graphql-armor is typed against Apollo's CJS build; the runtime objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       metricsPlugin(metrics),
+      inputTextPlugin(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
     ],
   });
@@ -103,7 +110,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   for (const path of USERS_REST_PATHS) app.use(path, proxyTo(config.USERS_URL));
   app.use(
     "/graphql",
-    jsonBody("1mb"),
+    graphqlBody("1mb"),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const authorization = req.headers.authorization;
@@ -124,6 +131,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     schema: () => (apiSchema ? { apiSchema, owners } : undefined),
     subgraphUrls,
     validationRules: protection.validationRules,
+    maxTokens: config.MAX_QUERY_TOKENS,
+    trustProxy: app.get("trust proxy fn") as TrustFn,
   });
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));

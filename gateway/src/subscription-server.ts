@@ -1,9 +1,9 @@
 import type { Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
-import { GraphQLError, print, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, parse, print, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
+import { ErrorCode, forwardedFor, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
 import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
@@ -19,7 +19,13 @@ export interface GatewaySubscriptionOptions {
   subgraphUrls: Record<string, string>;
   /** The HTTP path's extra validation (depth, aliases, tokens…): a subscription must pass the same limits. */
   validationRules: readonly ValidationRule[];
+  /** The HTTP path's token limit (graphql-js parse option), for documents sent over the socket. */
+  maxTokens: number;
+  /** The HTTP app's `trust proxy fn`, so queries over the socket carry the same client address as over HTTP. */
+  trustProxy: TrustFn;
 }
+
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
   const value = params?.authorization ?? params?.Authorization;
@@ -143,13 +149,30 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
     return iterator;
   }
 
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql" });
+  // The same 1 MiB as an HTTP body; ws would otherwise buffer messages of up to 100 MiB (closes with 1009).
+  const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: MAX_MESSAGE_BYTES });
   const cleanup = useServer<Record<string, unknown>, { gatewayContext?: GatewayContext }>(
     {
       schema: () => {
         const current = options.schema();
         if (!current) throw new Error("gateway schema not loaded yet");
         return current.apiSchema;
+      },
+      // graphql-ws would parse the document without a token limit: parse it here with the HTTP path's limits, so
+      // an over-limit document is refused as an error message on the operation (BAD_USER_INPUT), like over HTTP.
+      onSubscribe: (_ctx, _id, payload) => {
+        const current = options.schema();
+        if (!current) return undefined;
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (error) {
+          const message = error instanceof GraphQLError ? error.message : "Syntax Error";
+          return [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        }
+        const refused = validate(current.apiSchema, document, [...specifiedRules, ...options.validationRules]);
+        if (refused.length) return refused.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+        return undefined;
       },
       onConnect: async (ctx) => {
         try {
@@ -163,7 +186,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
       context: (ctx): GatewayContext => ({
         requestId: crypto.randomUUID(),
         authorization: authorizationOf(ctx.connectionParams),
-        forwardedFor: ctx.extra.request.socket.remoteAddress ?? "",
+        forwardedFor: forwardedFor(ctx.extra.request, options.trustProxy),
       }),
       subscribe: async (args) => {
         const context = args.contextValue as GatewayContext;

@@ -129,9 +129,14 @@ describe("marketplace workflow through the gateway", () => {
     await eventually(async () => expect(await codeOf(submit(own, both))).toBe("FORBIDDEN"));
 
     expect(await codeOf(call(CREATE, { i: orderInput(serviceId) }, outsider))).toBe("FORBIDDEN"); // providers do not post jobs
-    const bad = await call(CREATE, { i: { ...orderInput("not-a-uuid"), title: "", budget: { amount: -1, currency: "EURO" } } }, customer);
+    // Shaped like a UUID, so it passes the platform's input boundary, but not an RFC 9562 one: orders' own
+    // validation reports it together with the other bad fields.
+    const bad = await call(CREATE, { i: { ...orderInput("12345678-1234-0234-8234-123456789012"), title: "", budget: { amount: -1, currency: "EURO" } } }, customer);
     expect(bad.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
     expect(Object.keys(bad.errors?.[0]?.extensions?.fields as object)).toEqual(expect.arrayContaining(["input.serviceId", "input.title"]));
+    // Not an id at all: refused by the input boundary before orders runs, naming the field.
+    const malformed = await call(CREATE, { i: { ...orderInput("not-a-uuid"), title: "" } }, customer);
+    expect(malformed.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { "input.serviceId": "must be a valid id" } });
     const ghost = await call(CREATE, { i: orderInput("00000000-0000-4000-8000-000000000000") }, customer);
     expect(ghost.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { "input.serviceId": "is not a service in the catalog" } });
     expect(await codeOf(call("{ openOrders { totalCount } }", {}, customer))).toBe("FORBIDDEN");

@@ -28,6 +28,8 @@ describe("loadConfig", () => {
       BIND_HOST: "127.0.0.1",
       PORT: 4000,
       DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/app",
+      TRUST_PROXY: ["loopback"],
+      METRICS_MAX_OPERATIONS: 100,
     });
   });
 
@@ -39,6 +41,10 @@ describe("loadConfig", () => {
     { name: "PORT upper bound", env: { PORT: "65535" }, expected: { PORT: 65535 } },
     { name: "redis:// URL", env: { REDIS_URL: "redis://127.0.0.1:6379" }, expected: { REDIS_URL: "redis://127.0.0.1:6379" } },
     { name: "rediss:// URL", env: { REDIS_URL: "rediss://cache:6380/1" }, expected: { REDIS_URL: "rediss://cache:6380/1" } },
+    { name: "TRUST_PROXY hop count", env: { TRUST_PROXY: "2" }, expected: { TRUST_PROXY: 2 } },
+    { name: "TRUST_PROXY list", env: { TRUST_PROXY: "loopback, 10.0.0.0/8,172.16.0.0/12, fd00::/8" }, expected: { TRUST_PROXY: ["loopback", "10.0.0.0/8", "172.16.0.0/12", "fd00::/8"] } },
+    { name: "TRUST_PROXY single address", env: { TRUST_PROXY: "127.0.0.1" }, expected: { TRUST_PROXY: ["127.0.0.1"] } },
+    { name: "METRICS_MAX_OPERATIONS", env: { METRICS_MAX_OPERATIONS: "25" }, expected: { METRICS_MAX_OPERATIONS: 25 } },
   ])("accepts a valid $name", ({ env, expected }) => {
     expect(loadConfig(schema, { ...goodEnv, ...env })).toMatchObject(expected);
   });
@@ -59,6 +65,10 @@ describe("loadConfig", () => {
     { variable: "PORT", value: "80.5" },
     { variable: "PORT", value: "http" },
     { variable: "DATABASE_URL", value: "mysql://127.0.0.1/app" },
+    { variable: "TRUST_PROXY", value: "true" },
+    { variable: "TRUST_PROXY", value: "nginx.internal" },
+    { variable: "TRUST_PROXY", value: "loopback,*" },
+    { variable: "METRICS_MAX_OPERATIONS", value: "0" },
   ])("rejects $variable=$value with a ConfigError naming the variable", ({ variable, value }) => {
     const error = configErrorOf({ ...goodEnv, [variable]: value });
     expect(error.name).toBe("ConfigError");

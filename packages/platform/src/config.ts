@@ -21,6 +21,33 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: NodeJS.Process
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const logLevel = z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info");
 
+/** express `trust proxy`: a hop count, or addresses, CIDR ranges and names (loopback, linklocal, uniquelocal). */
+export type TrustProxy = number | string[];
+
+const PROXY_NAMES = new Set(["loopback", "linklocal", "uniquelocal"]);
+const IPV4 = /^(\d{1,3})(\.\d{1,3}){3}(\/\d{1,2})?$/;
+const IPV6 = /^[0-9a-f:.]+(\/\d{1,3})?$/i;
+
+/**
+ * TRUST_PROXY: which peers may report the client's address in X-Forwarded-For. A number trusts that many hops
+ * (e.g. 2 for nginx → gateway → service); otherwise a comma-separated list of addresses, CIDR ranges or names.
+ * `true` is refused: trusting every peer lets any client choose its own address and so its own rate-limit bucket.
+ */
+export const trustProxyEnv = z
+  .string()
+  .default("loopback")
+  .transform((raw, ctx): TrustProxy => {
+    const value = raw.trim();
+    if (/^\d+$/.test(value)) return Number(value);
+    const entries = value.split(",").map((e) => e.trim()).filter(Boolean);
+    const bad = entries.filter((e) => !PROXY_NAMES.has(e) && !IPV4.test(e) && !(e.includes(":") && IPV6.test(e)));
+    if (!entries.length || bad.length) {
+      ctx.addIssue({ code: "custom", message: `expected a hop count or addresses/CIDRs/loopback|linklocal|uniquelocal, got ${bad.join(", ") || "nothing"}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+
 /** Variables every process understands; services extend this. */
 export const baseEnv = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
@@ -28,6 +55,9 @@ export const baseEnv = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
   /** Interface to listen on: loopback for development, 0.0.0.0 in containers. */
   BIND_HOST: z.string().default("127.0.0.1"),
+  TRUST_PROXY: trustProxyEnv,
+  /** Distinct operation names kept as metric labels; later ones are counted as `other`. */
+  METRICS_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 
 export const envSchemas = { port };

@@ -3,8 +3,10 @@ import type { IncomingMessage } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
 import { pinoHttp } from "pino-http";
 import { AppError, ErrorCode } from "./errors.js";
+import { restTextBoundary } from "./input-boundary.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
+import type { TrustProxy } from "./config.js";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 const REQUEST_ID_PATTERN = /^[\w.-]{1,128}$/;
@@ -16,9 +18,23 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && REQUEST_ID_PATTERN.test(value) ? value : randomUUID();
 }
 
-/** The X-Forwarded-For chain with this hop's peer appended, for the next service in line. */
-export function forwardedFor(req: IncomingMessage): string {
-  return [req.headers["x-forwarded-for"], req.socket.remoteAddress].filter(Boolean).join(", ");
+/** express's compiled `trust proxy` setting: may the address `hop` steps away from us report the next one? */
+export type TrustFn = (address: string, hop: number) => boolean;
+
+/**
+ * The X-Forwarded-For chain for the next service in line: only the part this hop's `trust proxy` setting vouches
+ * for, then the peer. A client that is not a trusted proxy cannot pass a forged chain on. Works on plain
+ * IncomingMessages too (graphql-ws upgrades), with the app's `trust proxy fn`; the walk is proxy-addr's `all`.
+ */
+export function forwardedFor(req: IncomingMessage, trust?: TrustFn): string {
+  const check = trust ?? ((req as Partial<express.Request>).app?.get("trust proxy fn") as TrustFn | undefined) ?? (() => false);
+  const peer = req.socket.remoteAddress ?? "";
+  const header = req.headers["x-forwarded-for"];
+  const claimed = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((a) => a.trim()).filter(Boolean);
+  const addresses = [peer, ...claimed.reverse()];
+  let kept = 1;
+  while (kept < addresses.length && check(addresses[kept - 1] as string, kept - 1)) kept++;
+  return addresses.slice(0, kept).reverse().filter(Boolean).join(", ");
 }
 
 const SECRET_QUERY_PARAMS = /^(token|access_token|refresh_token|code|signature)$/i;
@@ -38,10 +54,16 @@ export interface ReadinessCheck {
 }
 
 /** An express app with request ids, access logs, duration metrics, /healthz, /readyz and /metrics. */
-export function createBaseApp(logger: Logger, metrics: Metrics, readiness: ReadinessCheck[]): Express {
+export function createBaseApp(
+  logger: Logger,
+  metrics: Metrics,
+  readiness: ReadinessCheck[],
+  options: { trustProxy?: TrustProxy } = {},
+): Express {
   const app = express();
   app.disable("x-powered-by");
-  app.set("trust proxy", "loopback");
+  // req.ip (per-IP rate limits, logs) is the client only when every proxy in front of us is trusted (TRUST_PROXY).
+  app.set("trust proxy", options.trustProxy ?? ["loopback"]);
   app.use(
     pinoHttp({
       logger,
@@ -116,8 +138,14 @@ export function sendError(res: express.Response, error: AppError): void {
   res.status(error.status).json({ error: body });
 }
 
-/** JSON body parser that answers malformed JSON with 400 BAD_USER_INPUT instead of an HTML page. */
-export const jsonBody = (limit = "100kb"): RequestHandler => express.json({ limit });
+/**
+ * JSON body parser for REST handlers: malformed JSON is 400 BAD_USER_INPUT (restErrorHandler), and so is a body with
+ * text no field may hold (NUL, control characters, unpaired surrogates), before any handler runs.
+ */
+export const jsonBody = (limit = "100kb"): RequestHandler[] => [express.json({ limit }), restTextBoundary];
+
+/** JSON body parser for /graphql: its text is checked per argument by the schema's input boundary instead. */
+export const graphqlBody = (limit = "1mb"): RequestHandler => express.json({ limit });
 
 export function restErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {

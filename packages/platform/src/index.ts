@@ -20,3 +20,4 @@ export * from "./pubsub.js";
 export * from "./subscriptions.js";
 export * from "./loaders.js";
 export * from "./messaging.js";
+export * from "./input-boundary.js";

@@ -8,10 +8,34 @@ export interface Metrics {
   graphqlDuration: Histogram<"operation" | "type" | "outcome">;
   graphqlErrors: Counter<"operation" | "code">;
   wsSubscriptions: Gauge;
+  /** The `operation` label for an operation name: bounded in count, length and charset (see operationLabels). */
+  operationLabel: (name: string | null | undefined) => string;
+}
+
+export interface MetricsOptions {
+  /** Distinct operation names kept as labels (METRICS_MAX_OPERATIONS); every later name is `other`. */
+  maxOperations?: number;
+}
+
+const OPERATION_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,63}$/;
+
+/**
+ * Operation names are chosen by clients, and every distinct label value is a new time series: the first `max`
+ * well-formed names seen are kept, anything later (or not a GraphQL name of at most 64 characters) is `other`.
+ */
+export function operationLabels(max: number): (name: string | null | undefined) => string {
+  const known = new Set<string>();
+  return (name) => {
+    if (!name) return "anonymous";
+    if (known.has(name)) return name;
+    if (!OPERATION_NAME.test(name) || known.size >= max) return "other";
+    known.add(name);
+    return name;
+  };
 }
 
 /** One registry per service instance, so several services in one process (embedded mode) do not collide. */
-export function createMetrics(service: string): Metrics {
+export function createMetrics(service: string, options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
@@ -44,6 +68,7 @@ export function createMetrics(service: string): Metrics {
       help: "graphql-ws subscriptions currently running",
       registers: [registry],
     }),
+    operationLabel: operationLabels(options.maxOperations ?? 100),
   };
 }
 
@@ -53,7 +78,8 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin {
       const end = metrics.graphqlDuration.startTimer();
       return {
         async willSendResponse(ctx) {
-          const operation = ctx.operationName ?? ctx.operation?.name?.value ?? "anonymous";
+          // The resolved operation's own name only: a request's operationName is any string a client sends.
+          const operation = ctx.operation ? metrics.operationLabel(ctx.operation.name?.value) : "invalid";
           const errors = ctx.errors ?? [];
           for (const e of errors) {
             metrics.graphqlErrors.inc({ operation, code: String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR") });

@@ -8,12 +8,14 @@ import { expressMiddleware } from "@as-integrations/express5";
 import type { Express } from "express";
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { AppError, formatGraphQLError } from "./errors.js";
-import { createBaseApp, jsonBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
+import { createBaseApp, graphqlBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
 import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
 import type { Logger } from "./logger.js";
 import { metricsPlugin, type Metrics } from "./metrics.js";
 import type { OutboxRelay } from "./outbox.js";
 import { publishBeforeAnswerPlugin } from "./read-your-writes.js";
+import { guardSchemaInputs, type MalformedIdAnswer } from "./input-boundary.js";
+import type { TrustProxy } from "./config.js";
 import { startSubscriptionServer, type WsRequestInfo } from "./subscriptions.js";
 
 export interface RequestContext {
@@ -48,6 +50,10 @@ export interface SubgraphServerOptions<TContext extends RequestContext> {
   plugins?: ApolloServerPlugin<TContext>[];
   /** The service's outbox relay: mutations answer only once what they committed is published (read-your-writes). */
   outbox?: OutboxRelay;
+  /** How an id that is not a UUID is answered (input-boundary.ts); BAD_USER_INPUT unless the subgraph documents otherwise. */
+  malformedIds?: MalformedIdAnswer;
+  /** Which peers may tell the client's address in X-Forwarded-For (express `trust proxy`; TRUST_PROXY). */
+  trustProxy?: TrustProxy;
   /** Releases pools and clients after the HTTP server has drained. */
   onClose?: () => Promise<void>;
 }
@@ -83,10 +89,12 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   options: SubgraphServerOptions<TContext>,
 ): Promise<RunningServer> {
   const { logger, metrics } = options;
-  const app = createBaseApp(logger, metrics, options.readiness);
+  const app = createBaseApp(logger, metrics, options.readiness, { trustProxy: options.trustProxy });
   const httpServer = createServer(app);
+  // One input boundary for HTTP and graphql-ws alike: no resolver sees unstorable text or a malformed id.
+  const schema = guardSchemaInputs(options.schema, options.malformedIds);
   const apollo = new ApolloServer<TContext>({
-    schema: options.schema,
+    schema,
     introspection: !options.production,
     csrfPrevention: true,
     // Our onShutdown drains everything in order; Apollo's own handler would stop early and re-raise the signal.
@@ -108,7 +116,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   options.routes?.(app);
   app.use(
     "/graphql",
-    jsonBody("1mb"),
+    graphqlBody("1mb"),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         let viewer: Promise<Viewer | null> | undefined;
@@ -128,7 +136,7 @@ export async function startSubgraphServer<TContext extends RequestContext>(
   const subscriptions = options.subscriptions
     ? startSubscriptionServer({
         httpServer,
-        schema: options.schema,
+        schema,
         verifier: options.verifier,
         logger,
         production: options.production,

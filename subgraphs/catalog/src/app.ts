@@ -56,9 +56,12 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
       name: "catalog",
       port: config.CATALOG_PORT,
       host: config.BIND_HOST,
+      trustProxy: config.TRUST_PROXY,
+      // Catalog's documented contract: a malformed id is an unknown one (null, NOT_FOUND).
+      malformedIds: "AS_UNKNOWN",
       production: config.NODE_ENV === "production",
       logger,
-      metrics: createMetrics("catalog"),
+      metrics: createMetrics("catalog", { maxOperations: config.METRICS_MAX_OPERATIONS }),
       schema: subgraphSchema(catalogTypeDefs, resolvers),
       verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
       readiness: [

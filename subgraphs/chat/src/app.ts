@@ -52,9 +52,10 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
       name: "chat",
       port: config.CHAT_PORT,
       host: config.BIND_HOST,
+      trustProxy: config.TRUST_PROXY,
       production: config.NODE_ENV === "production",
       logger,
-      metrics: createMetrics("chat"),
+      metrics: createMetrics("chat", { maxOperations: config.METRICS_MAX_OPERATIONS }),
       schema: subgraphSchema(chatTypeDefs, resolvers),
       verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
       readiness: [

@@ -50,9 +50,10 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     name: "orders",
     port: config.ORDERS_PORT,
     host: config.BIND_HOST,
+    trustProxy: config.TRUST_PROXY,
     production: config.NODE_ENV === "production",
     logger,
-    metrics: createMetrics("orders"),
+    metrics: createMetrics("orders", { maxOperations: config.METRICS_MAX_OPERATIONS }),
     schema: subgraphSchema(ordersTypeDefs, resolvers),
     verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
     readiness: [

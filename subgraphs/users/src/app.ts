@@ -99,9 +99,10 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     name: "users",
     port: config.USERS_PORT,
     host: config.BIND_HOST,
+    trustProxy: config.TRUST_PROXY,
     production: config.NODE_ENV === "production",
     logger,
-    metrics: createMetrics("users"),
+    metrics: createMetrics("users", { maxOperations: config.METRICS_MAX_OPERATIONS }),
     schema: subgraphSchema(usersTypeDefs, resolvers),
     verifier,
     readiness: [
