@@ -18,3 +18,4 @@ export * from "./pubsub.js";
 export * from "./subscriptions.js";
 export * from "./loaders.js";
 export * from "./messaging.js";
+export * from "./embedded-postgres.js";
