@@ -20,7 +20,7 @@ const env = { EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: joi
 
 beforeAll(async () => {
   ({ child, url } = await startDefault(env));
-}, 90_000);
+}, 150_000);
 
 afterAll(() => {
   if (child.exitCode === null) child.kill("SIGKILL");
@@ -51,7 +51,7 @@ test("a second `npm start` on the same data, or on a pinned port that is taken, 
   } finally {
     busy.close();
   }
-}, 60_000);
+}, 300_000);
 
 test("embedded default: register → assign → order → offer → accept, then SIGTERM exits cleanly", async () => {
   const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(url, "{ services { id name } }");
@@ -103,4 +103,4 @@ test("embedded default: register → assign → order → offer → accept, then
   const login = await postJson(url, "/auth/login", { email: customer.email, password: "correct horse" });
   expect(login.status).toBe(200);
   expect(await stopGracefully(child)).toBe(0);
-}, 90_000);
+}, 300_000);

@@ -54,7 +54,7 @@ export async function marketplaceLoad(url: string, size = 50): Promise<LoadRepor
   // assignment has reached orders.
   const probes: string[] = [];
   for (const customer of [0, 1]) {
-    const probe = await eventually(() => gqlOk<{ createOrder: { id: string } }>(url, createOrder, orderInput(`probe ${tag}`), token(customer)), 15_000);
+    const probe = await eventually(() => gqlOk<{ createOrder: { id: string } }>(url, createOrder, orderInput(`probe ${tag}`), token(customer)), 60_000);
     probes.push(probe.createOrder.id);
   }
   await Promise.all(
@@ -62,7 +62,7 @@ export async function marketplaceLoad(url: string, size = 50): Promise<LoadRepor
       eventually(async () => {
         const { openOrders } = await gqlOk<{ openOrders: { edges: Array<{ node: { id: string } }> } }>(url, "{ openOrders(first: 100) { edges { node { id } } } }", {}, token(i));
         if (!openOrders.edges.some((e) => e.node.id === probes[i === 0 ? 1 : 0])) throw new Error(`orders does not know provider ${i} yet`);
-      }, 15_000),
+      }, 60_000),
     ),
   );
 

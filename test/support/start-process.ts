@@ -19,7 +19,7 @@ export async function startDefault(env: NodeJS.ProcessEnv): Promise<StartedProce
   const child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env: childEnv, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up line within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no start-up line within 120 s:\n${output}`)), 120_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /Fixup gateway: (http:\/\/\S+)\/graphql/.exec(output);
