@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { chmod, chown, mkdir, mkdtemp, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -130,12 +130,16 @@ function pidAlive(pid: number): boolean {
   }
 }
 
-/** Linux: what runs as `pid` (to tell a reused pid from the process a pid file meant); elsewhere unknown. */
+/** What runs as `pid`, to tell a reused pid from the process a pid file meant: /proc on Linux, ps elsewhere. */
 function commandLine(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
   } catch {
-    return undefined;
+    try {
+      return execFileSync("ps", ["-p", String(pid), "-o", "command="], { encoding: "utf8" }).trim() || undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -217,7 +221,8 @@ async function stopOrphan(dataDir: string, log: (message: string) => void): Prom
     return;
   }
   const cmd = commandLine(pid);
-  if (cmd !== undefined && !(cmd.includes("postgres") && cmd.includes(dataDir))) {
+  if (cmd === undefined) throw new EmbeddedPostgresError(`${join(dataDir, "postmaster.pid")} names a running process (pid ${pid}) that could not be identified: stop it, or remove the file if it is not PostgreSQL`);
+  if (!(cmd.includes("postgres") && cmd.includes(dataDir))) {
     rmSync(pidFile, { force: true });
     return;
   }
