@@ -6,15 +6,22 @@ export interface RedisServer {
   stop?: () => Promise<void>;
 }
 
-const LOCAL = "redis://127.0.0.1:6379";
+export interface RedisSources {
+  localPort: number;
+  container: () => Promise<RedisServer | undefined>;
+}
+
+const DEFAULT_SOURCES: RedisSources = { localPort: 6379, container: () => startRedisContainer() };
 
 /** REDIS_URL as given; else a Redis answering PING on 127.0.0.1:6379; else a throwaway container (Docker). */
-export async function findOrStartRedis(configured: string | undefined): Promise<RedisServer> {
+export async function findOrStartRedis(configured: string | undefined, sources: RedisSources = DEFAULT_SOURCES): Promise<RedisServer> {
   if (configured) return { url: configured };
-  if (await answersPing("127.0.0.1", 6379)) return { url: LOCAL };
-  const container = await startRedisContainer();
+  if (await answersPing("127.0.0.1", sources.localPort)) return { url: `redis://127.0.0.1:${sources.localPort}` };
+  const container = await sources.container();
   if (container) return container;
-  throw new Error("The tests need Redis: set REDIS_URL, run redis-server on 127.0.0.1:6379, or make a Docker engine reachable (a redis container is then started)");
+  throw new Error(
+    `The tests need Redis: set REDIS_URL, run redis-server on 127.0.0.1:${sources.localPort}, or make a Docker engine reachable (a redis container is then started)`,
+  );
 }
 
 function answersPing(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
