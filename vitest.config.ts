@@ -12,6 +12,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // One PostgreSQL (DATABASE_URL or embedded) and one Redis for the whole run, found or started before the workers fork.
+    globalSetup: ["test/support/global-setup.ts"],
     env: { LOG_LEVEL: "silent" },
   },
 });

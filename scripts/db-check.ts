@@ -2,7 +2,7 @@
 // Builds one scratch database from the schema and one from the migrations, then compares their catalogs.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { applyMigrations, dropDatabase, ensureDatabase, withDatabase } from "@fixup/platform";
+import { applyMigrations, dropDatabase, ensureDatabase, startThrowawayPostgres, withDatabase, type EmbeddedPostgres } from "@fixup/platform";
 import { PRISMA_SERVICES } from "./prisma-env.js";
 import { readSchema, sqlFromSchema } from "./schema-sql.js";
 
@@ -64,7 +64,9 @@ export async function schemaDrift(schemaText: string, migrationsDir: string, ser
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const server = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+  // Without DATABASE_URL the scratch databases go to a throwaway embedded server, like the test run's.
+  const scratch = process.env.DATABASE_URL ? undefined : await startThrowawayPostgres();
+  const server = process.env.DATABASE_URL ?? (scratch as EmbeddedPostgres).url;
   let failed = false;
   for (const service of PRISMA_SERVICES) {
     const drift = await schemaDrift(await readSchema(service), `prisma/${service}/migrations`, server);
@@ -75,5 +77,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       console.log(`prisma/${service}: schema and migrations agree`);
     }
   }
+  await scratch?.stop();
   process.exit(failed ? 1 : 0);
 }

@@ -1,14 +1,18 @@
 // `npm start`: the whole federation in one process. With DATABASE_URL/REDIS_URL it uses those servers (one
-// database per service, created if missing); without, it embeds Postgres (PGlite) and in-process stand-ins.
+// database per service, created if missing); without, it runs an embedded PostgreSQL server (one for all four
+// services, data under .data/postgres) and in-process stand-ins for Redis.
 import {
   createLogger,
   createPubSub,
   createRedis,
   ensureDatabase,
+  EmbeddedPostgresError,
+  embeddedPostgresFromEnv,
   memoryEventBus,
   onShutdown,
   redisEventBus,
   withDatabase,
+  type EmbeddedPostgres,
   type RunningServer,
 } from "@fixup/platform";
 import { loadUsersConfig, startUsersService } from "@fixup/users";
@@ -16,40 +20,35 @@ import { loadCatalogConfig, startCatalogService } from "@fixup/catalog";
 import { loadOrdersConfig, startOrdersService } from "@fixup/orders";
 import { loadChatConfig, startChatService } from "@fixup/chat";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
-import { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded-postgres.js";
 import { freePort } from "./free-port.js";
 
 const logger = createLogger("fixup", process.env.LOG_LEVEL ?? "info");
 const env = { ...process.env };
-const embedded: EmbeddedPostgres[] = [];
+let embedded: EmbeddedPostgres | undefined;
 const servers: RunningServer[] = [];
 type Service = "users" | "catalog" | "orders" | "chat";
 
-async function databaseFor(service: Service): Promise<string> {
-  const explicit = env[`${service.toUpperCase()}_DATABASE_URL`];
-  if (explicit) {
-    await ensureDatabase(explicit);
-    return explicit;
-  }
-  if (env.DATABASE_URL) {
-    const url = withDatabase(env.DATABASE_URL, `fixup_${service}`);
-    await ensureDatabase(url);
-    return url;
-  }
-  // Port 0: the OS picks a free port, so a second checkout or a test run never collides.
-  const pg = await startEmbeddedPostgres(service, env.EMBEDDED_DATA_DIR ?? ".data/pglite", 0);
-  embedded.push(pg);
-  return pg.url;
+async function databaseFor(service: Service, server: string | undefined): Promise<string> {
+  const url = env[`${service.toUpperCase()}_DATABASE_URL`] ?? withDatabase(server as string, `fixup_${service}`);
+  await ensureDatabase(url);
+  return url;
 }
 
+const allExplicit = (["users", "catalog", "orders", "chat"] as const).every((s) => env[`${s.toUpperCase()}_DATABASE_URL`]);
+
 try {
-  if (!env.DATABASE_URL) logger.info("DATABASE_URL not set: using embedded Postgres (PGlite) under .data/pglite");
+  if (!env.DATABASE_URL && !allExplicit) {
+    embedded = await embeddedPostgresFromEnv(env, (message) => logger.info(message));
+    env.DATABASE_URL = embedded.url;
+  } else if (env.DATABASE_URL) {
+    logger.info(`using the PostgreSQL server at ${new URL(env.DATABASE_URL).host} (DATABASE_URL)`);
+  }
   if (!env.REDIS_URL) logger.info("REDIS_URL not set: using in-process stand-ins for Redis features (single instance)");
   const redis = createRedis(env.REDIS_URL);
   const bus = redis ? redisEventBus(redis, { logger }) : memoryEventBus(logger);
   const pubsub = createPubSub(redis, logger);
   const [usersDb, catalogDb, ordersDb, chatDb] = await Promise.all(
-    (["users", "catalog", "orders", "chat"] as const).map((service) => databaseFor(service)),
+    (["users", "catalog", "orders", "chat"] as const).map((service) => databaseFor(service, env.DATABASE_URL)),
   );
   env.USERS_DATABASE_URL = usersDb;
   env.CATALOG_DATABASE_URL = catalogDb;
@@ -85,11 +84,13 @@ try {
     () => bus.close(),
     () => pubsub.close(),
     async () => void (await redis?.quit()),
-    ...embedded.map((pg) => pg.stop),
+    async () => await embedded?.stop(),
   ]);
 } catch (error) {
-  logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
+  // A problem with the embedded server's directory or port is the user's to fix: one plain line, no stack.
+  if (error instanceof EmbeddedPostgresError) console.error(`npm start: ${error.message}`);
+  else logger.fatal({ err: error }, error instanceof Error ? error.message : "start-up failed");
   for (const s of servers.reverse()) await s.close().catch(() => undefined);
-  await Promise.all(embedded.map((pg) => pg.stop().catch(() => undefined)));
+  await embedded?.stop().catch(() => undefined);
   process.exit(1);
 }

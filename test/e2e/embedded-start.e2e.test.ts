@@ -1,43 +1,57 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { type ChildProcess } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { eventually, gqlOk, registerUser } from "../support/federation.js";
+import { eventually, gqlOk, postJson, registerUser } from "../support/federation.js";
+import { startDefault, stopGracefully } from "../support/start-process.js";
 
-// `npm start`'s path with nothing configured: embedded Postgres (PGlite) per service and in-process stand-ins for
-// Redis, every service in one process. Run as a child process exactly as the README's quick start runs it.
+// `npm start`'s path with nothing configured: one embedded PostgreSQL server (a database per service) and
+// in-process stand-ins for Redis, every service in one process. Run as a child process exactly as the README's
+// quick start runs it.
 let child: ChildProcess;
 let url: string;
 const dataDir = mkdtempSync(join(tmpdir(), "fixup-embedded-"));
+// As root the embedded server runs as `postgres`, which must be able to enter the directory.
+chmodSync(dataDir, 0o755);
+const env = { EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media") };
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = { ...process.env, EMBEDDED_DATA_DIR: dataDir, MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media"), LOG_LEVEL: "warn" };
-  for (const key of ["DATABASE_URL", "REDIS_URL"]) delete env[key];
-  Object.assign(env, { GATEWAY_PORT: "0", USERS_PORT: "0", CATALOG_PORT: "0", ORDERS_PORT: "0", CHAT_PORT: "0" });
-  child = spawn(process.execPath, ["--import", "tsx", "scripts/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start-up line within 60 s:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Fixup gateway: (http:\/\/\S+)\/graphql/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("exit", (code) => reject(new Error(`start exited with ${code}:\n${output}`)));
-  });
-}, 90_000);
+  ({ child, url } = await startDefault(env));
+}, 150_000);
 
 afterAll(() => {
   if (child.exitCode === null) child.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/** A start that must fail: its exit code and what it wrote. */
+async function failedStart(extra: NodeJS.ProcessEnv): Promise<string> {
+  const outcome = await startDefault({ ...env, ...extra }).then(
+    (started) => {
+      started.child.kill("SIGKILL");
+      return new Error("the second start came up");
+    },
+    (error: unknown) => error as Error,
+  );
+  return outcome.message;
+}
+
+test("a second `npm start` on the same data, or on a pinned port that is taken, stops at once with one line", async () => {
+  const second = await failedStart({});
+  expect(second).toMatch(/^start exited with 1:\nnpm start: \S+\/postgres is already in use by another process \(pid \d+\): stop it first, or use another data directory\n$/);
+
+  const busy = createServer();
+  const port = await new Promise<number>((resolve) => busy.listen(0, "127.0.0.1", () => resolve((busy.address() as { port: number }).port)));
+  try {
+    const pinned = await failedStart({ EMBEDDED_DATA_DIR: join(dataDir, "other"), EMBEDDED_POSTGRES_PORT: String(port) });
+    expect(pinned).toBe(`start exited with 1:\nnpm start: EMBEDDED_POSTGRES_PORT=${port}: that port on 127.0.0.1 is already in use; choose another or unset it for a free one\n`);
+  } finally {
+    busy.close();
+  }
+}, 300_000);
 
 test("embedded default: register → assign → order → offer → accept, then SIGTERM exits cleanly", async () => {
   const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(url, "{ services { id name } }");
@@ -82,7 +96,11 @@ test("embedded default: register → assign → order → offer → accept, then
   expect(image.status).toBe(200);
   expect(image.headers.get("content-type")).toBe("image/webp");
 
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  expect(await exited).toBe(0);
-}, 60_000);
+  expect(await stopGracefully(child)).toBe(0);
+  // The server went down with it, and the data outlives it: the next start finds the account.
+  expect(existsSync(join(env.EMBEDDED_DATA_DIR, "postmaster.pid"))).toBe(false);
+  ({ child, url } = await startDefault(env));
+  const login = await postJson(url, "/auth/login", { email: customer.email, password: "correct horse" });
+  expect(login.status).toBe(200);
+  expect(await stopGracefully(child)).toBe(0);
+}, 300_000);

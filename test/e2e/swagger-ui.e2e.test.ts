@@ -1,33 +1,22 @@
 // Swagger UI through the gateway in a real browser: the page loads from local files, reads /openapi.json, and
 // "Try it out" on POST /auth/login reaches the users service through the relative server URL and signs in.
-import { accessSync, constants } from "node:fs";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { findChromium } from "../support/chromium.js";
 import { postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
 
-// Debian chromium by default; CHROMIUM_PATH points elsewhere (e.g. a CI image with Google Chrome).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const credentials = { email: uniqueEmail("swagger"), password: "correct horse" };
 
 let fed: Federation | undefined;
 let browser: Browser | undefined;
 
-function assertChromium(): void {
-  try {
-    accessSync(CHROMIUM, constants.X_OK);
-  } catch {
-    // Deliberately a failure, not a skip: CI installs it (.ci/run), and a skipped browser test proves nothing.
-    throw new Error(`${CHROMIUM} is not executable: install Debian's chromium (apt-get install -y chromium) to run this test`);
-  }
-}
-
 beforeAll(async () => {
-  assertChromium();
+  // Deliberately never a skip: a skipped browser test proves nothing. findChromium always has one to offer.
+  const binary = await findChromium();
   [fed, browser] = await Promise.all([
     startFederation(),
-    chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    chromium.launch({ executablePath: binary.executablePath, args: binary.args }).catch((error: unknown) => {
+      throw new Error(`Chromium from ${binary.source} (${binary.executablePath}) did not launch: ${(error as Error).message}`);
     }),
   ]);
   const registered = await postJson(fed.gatewayUrl, "/auth/register", { ...credentials, name: "Swagger" });

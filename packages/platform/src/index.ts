@@ -21,3 +21,4 @@ export * from "./subscriptions.js";
 export * from "./loaders.js";
 export * from "./messaging.js";
 export * from "./input-boundary.js";
+export * from "./embedded-postgres.js";

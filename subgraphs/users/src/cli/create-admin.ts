@@ -1,8 +1,8 @@
 // `npm run admin:create -- --email ops@example.com --password '…' [--name 'Ops']`
 // Creates an ADMIN account (or grants ADMIN to an existing one) in the users database named by USERS_DATABASE_URL,
-// or DATABASE_URL's fixup_users. Without either it opens the embedded default's data (stop `npm start` first).
+// or DATABASE_URL's fixup_users. Without either it starts the embedded PostgreSQL on `npm start`'s data directory (stop `npm start` first).
 import { parseArgs } from "node:util";
-import { AppError, applyMigrations, ensureDatabase, withDatabase } from "@fixup/platform";
+import { AppError, applyMigrations, EmbeddedPostgresError, embeddedPostgresFromEnv, ensureDatabase, withDatabase } from "@fixup/platform";
 import { migrationsDir } from "../app.js";
 import { createPrisma } from "../repository/prisma.js";
 import { PrismaRefreshTokenRepository } from "../repository/refresh-token-repository.js";
@@ -40,19 +40,20 @@ async function main() {
     console.error("usage: npm run admin:create -- --email <email> --password <password> [--name <name>]");
     process.exit(2);
   }
-  let url = process.env.USERS_DATABASE_URL ?? (process.env.DATABASE_URL ? withDatabase(process.env.DATABASE_URL, "fixup_users") : undefined);
+  let url = process.env.USERS_DATABASE_URL || (process.env.DATABASE_URL ? withDatabase(process.env.DATABASE_URL, "fixup_users") : undefined);
   let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!url) {
-    const { startEmbeddedPostgres } = await import("../../../../scripts/embedded-postgres.js");
-    const pg = await startEmbeddedPostgres("users", process.env.EMBEDDED_DATA_DIR ?? ".data/pglite", 0);
-    url = pg.url;
-    stopEmbedded = pg.stop;
-  }
   try {
+    if (!url) {
+      // The same server and data directory `npm start` uses; its lock refuses while `npm start` runs.
+      const pg = await embeddedPostgresFromEnv(process.env, (message) => console.error(message));
+      url = withDatabase(pg.url, "fixup_users");
+      stopEmbedded = pg.stop;
+    }
     const { user, created } = await createAdmin(url, { email: values.email, password: values.password, name: values.name ?? "Administrator" });
     console.log(`${created ? "created" : "promoted"} ${user.email} (${user.id}) with roles ${user.roles.join(", ")}`);
   } catch (error) {
-    console.error(error instanceof AppError ? `${error.code}: ${error.message} ${JSON.stringify(error.fields ?? {})}` : error);
+    if (error instanceof AppError) console.error(`${error.code}: ${error.message} ${JSON.stringify(error.fields ?? {})}`);
+    else console.error(error instanceof EmbeddedPostgresError ? `admin:create: ${error.message}` : error);
     process.exitCode = 1;
   } finally {
     await stopEmbedded?.();
