@@ -30,13 +30,15 @@ export interface FederationOptions {
   env?: Record<string, string>;
   /** Instances of chat and of the gateway (scale-out tests); each instance has its own Redis connections. */
   instances?: number;
+  /** Orders' live-event pub/sub (fault tests point it at a Redis that is gone); default: over the shared Redis. */
+  ordersPubSub?: PubSub;
 }
 
 /**
  * Every subgraph + the gateway on ephemeral ports, each against a fresh database on the real Postgres, events over
  * real Redis Streams (a unique stream namespace per federation, so parallel test files do not see each other).
  */
-export async function startFederation({ env = {}, instances = 1 }: FederationOptions = {}): Promise<Federation> {
+export async function startFederation({ env = {}, instances = 1, ordersPubSub }: FederationOptions = {}): Promise<Federation> {
   const dbs: TestDatabase[] = [];
   const servers: RunningServer[] = [];
   const logger = createLogger("test", process.env.LOG_LEVEL ?? "silent");
@@ -81,7 +83,7 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
       ),
       startOrdersService(
         loadOrdersConfig({ ...common, ORDERS_PORT: "0", ORDERS_DATABASE_URL: ordersDb.url, USERS_URL: users.url }),
-        { logger, redis, bus, onQuery: (q) => sql.orders.push(q) },
+        { logger, redis, bus, pubsub: ordersPubSub, onQuery: (q) => sql.orders.push(q) },
       ),
     ]);
     servers.push(catalog, orders);

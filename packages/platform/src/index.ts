@@ -15,6 +15,7 @@ export * from "./validation.js";
 export * from "./schema.js";
 export * from "./prisma.js";
 export * from "./pubsub.js";
+export * from "./live-publisher.js";
 export * from "./subscriptions.js";
 export * from "./loaders.js";
 export * from "./messaging.js";

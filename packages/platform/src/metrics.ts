@@ -7,6 +7,7 @@ export interface Metrics {
   graphqlDuration: Histogram<"operation" | "type" | "outcome">;
   graphqlErrors: Counter<"operation" | "code">;
   wsSubscriptions: Gauge;
+  liveEventsDropped: Counter<"event">;
 }
 
 /** One registry per service instance, so several services in one process (embedded mode) do not collide. */
@@ -40,6 +41,12 @@ export function createMetrics(service: string): Metrics {
     wsSubscriptions: new Gauge({
       name: "graphql_ws_active_subscriptions",
       help: "graphql-ws subscriptions currently running",
+      registers: [registry],
+    }),
+    liveEventsDropped: new Counter({
+      name: "live_events_dropped_total",
+      help: "Live (subscription) events not published because Redis pub/sub was unavailable",
+      labelNames: ["event"],
       registers: [registry],
     }),
   };

@@ -1,5 +1,6 @@
 import {
   applyMigrations,
+  bestEffortPublisher,
   connectMessaging,
   consumerName,
   createLogger,
@@ -38,7 +39,8 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
   const messaging = connectMessaging(config.REDIS_URL, logger, options);
   const { bus, pubsub } = messaging;
 
-  const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
+  const metrics = createMetrics("chat");
+  const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
   const chat = new ChatService(new PrismaChatRepository(prisma), live);
   const ordersEvents = bus.subscribe(
     eventStream("orders"),
@@ -54,7 +56,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
       host: config.BIND_HOST,
       production: config.NODE_ENV === "production",
       logger,
-      metrics: createMetrics("chat"),
+      metrics,
       schema: subgraphSchema(chatTypeDefs, resolvers),
       verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
       readiness: [

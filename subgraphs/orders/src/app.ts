@@ -1,5 +1,6 @@
 import {
   applyMigrations,
+  bestEffortPublisher,
   connectMessaging,
   consumerName,
   createLogger,
@@ -34,7 +35,8 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   const prisma = createPrisma(config.ORDERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
   const messaging = connectMessaging(config.REDIS_URL, logger, options);
   const { bus, pubsub } = messaging;
-  const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
+  const metrics = createMetrics("orders");
+  const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
   const orders = new OrderService(new PrismaOrderRepository(prisma), live);
   const relay = startOutboxRelay({ databaseUrl: config.ORDERS_DATABASE_URL, service: "orders", bus, logger });
   const catalogEvents = bus.subscribe(
@@ -50,7 +52,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     host: config.BIND_HOST,
     production: config.NODE_ENV === "production",
     logger,
-    metrics: createMetrics("orders"),
+    metrics,
     schema: subgraphSchema(ordersTypeDefs, resolvers),
     verifier: remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`),
     readiness: [
