@@ -7,6 +7,7 @@ export * from "./metrics.js";
 export * from "./migrations.js";
 export * from "./redis.js";
 export * from "./server.js";
+export * from "./drain.js";
 export * from "./shutdown.js";
 export * from "./pagination.js";
 export * from "./events.js";
