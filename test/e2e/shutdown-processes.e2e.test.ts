@@ -1,0 +1,119 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { withDatabase } from "@fixup/platform";
+import { TEST_REDIS_URL, TEST_SERVER_URL } from "@fixup/platform/testing";
+import { startProcesses, type RunningProcesses } from "../../scripts/processes.js";
+import { gql, gqlOk } from "../support/federation.js";
+import { sleep } from "../support/live.js";
+import { orderWithConversation, type ChatSetup } from "../support/marketplace.js";
+
+// The real SIGTERM path: each service its own process (main.ts, production mode). Mutations keep arriving while a
+// process shuts down; afterwards every mutation answered with success must exist, and every one answered with an
+// error must not (a client that retries an error must never create a duplicate).
+const prefix = `fixup_test_sigterm_${randomBytes(4).toString("hex")}`;
+let stack: RunningProcesses;
+let setup: ChatSetup;
+let serviceId: string;
+beforeAll(async () => {
+  stack = await startProcesses({ databaseUrl: TEST_SERVER_URL, redisUrl: TEST_REDIS_URL, databasePrefix: prefix, quiet: true });
+  setup = await orderWithConversation(stack.gatewayUrl, "Shutdown check");
+  const { services } = await gqlOk<{ services: Array<{ id: string }> }>(stack.gatewayUrl, '{ services(search: "plumbing") { id } }');
+  serviceId = services[0]?.id as string;
+}, 120_000);
+afterAll(async () => {
+  await stack?.stop();
+}, 60_000);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Twenty clients send `mutate(key)` back to back; after a moment the process gets SIGTERM; they go on until it has
+ * exited. Resolves with each key's answer (true: success naming it) and the process's exit.
+ */
+async function burstAcrossSigterm(pid: number, mutate: (key: string) => Promise<boolean>, tag: string): Promise<Map<string, boolean>> {
+  const answers = new Map<string, boolean>();
+  let next = 0;
+  let exited = false;
+  const worker = async () => {
+    while (!exited && next < 2_000) {
+      const key = `${tag}-${next++}`;
+      answers.set(key, await mutate(key).catch(() => false));
+    }
+  };
+  const workers = Array.from({ length: 20 }, worker);
+  await sleep(300);
+  process.kill(pid, "SIGTERM");
+  while (alive(pid)) await sleep(5);
+  exited = true;
+  await Promise.all(workers);
+  return answers;
+}
+
+async function storedKeys(service: "orders" | "chat", sql: string): Promise<Set<string>> {
+  const client = new pg.Client({ connectionString: withDatabase(TEST_SERVER_URL, `${prefix}_${service}`) });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ key: string }>(sql);
+    return new Set(rows.map((r) => r.key));
+  } finally {
+    await client.end();
+  }
+}
+
+function mismatches(answers: Map<string, boolean>, stored: Set<string>): { ok: number; failed: number; mismatched: string[] } {
+  const mismatched = [...answers].filter(([key, ok]) => ok !== stored.has(key)).map(([key, ok]) => `${key}: answered ${ok ? "ok" : "error"}`);
+  const ok = [...answers.values()].filter(Boolean).length;
+  return { ok, failed: answers.size - ok, mismatched };
+}
+
+test("SIGTERM to orders under createOrder through the gateway, then to the gateway under sendMessage: no answer lost", async () => {
+  const orders = await burstAcrossSigterm(
+    stack.pids.orders as number,
+    async (key) => {
+      const res = await gql<{ createOrder: { id: string } }>(
+        stack.gatewayUrl,
+        "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
+        { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St" } },
+        setup.customer.token,
+      );
+      return Boolean(res.data?.createOrder?.id) && !res.errors?.length;
+    },
+    "sigterm-orders",
+  );
+  const ordersResult = mismatches(orders, await storedKeys("orders", "SELECT title AS key FROM orders WHERE title LIKE 'sigterm-orders-%'"));
+
+  const messages = await burstAcrossSigterm(
+    stack.pids.gateway as number,
+    async (key) => {
+      const res = await gql<{ sendMessage: { id: string } }>(
+        stack.gatewayUrl,
+        "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }",
+        { c: setup.conversationId, b: key },
+        setup.customer.token,
+      );
+      return Boolean(res.data?.sendMessage?.id) && !res.errors?.length;
+    },
+    "sigterm-gateway",
+  );
+  const gatewayResult = mismatches(messages, await storedKeys("chat", "SELECT body AS key FROM messages WHERE body LIKE 'sigterm-gateway-%'"));
+
+  console.info(
+    `SIGTERM orders: ${ordersResult.ok} ok, ${ordersResult.failed} errors, ${ordersResult.mismatched.length} mismatches; ` +
+      `SIGTERM gateway: ${gatewayResult.ok} ok, ${gatewayResult.failed} errors, ${gatewayResult.mismatched.length} mismatches`,
+  );
+  expect(ordersResult.mismatched).toEqual([]);
+  expect(gatewayResult.mismatched).toEqual([]);
+  expect(ordersResult.ok).toBeGreaterThan(0);
+  expect(gatewayResult.ok).toBeGreaterThan(0);
+  const codes = await stack.stop();
+  expect(codes.orders).toBe(0);
+  expect(codes.gateway).toBe(0);
+}, 120_000);
