@@ -74,46 +74,62 @@ function mismatches(answers: Map<string, boolean>, stored: Set<string>): { ok: n
   return { ok, failed: answers.size - ok, mismatched };
 }
 
-test("SIGTERM to orders under createOrder through the gateway, then to the gateway under sendMessage: no answer lost", async () => {
-  const orders = await burstAcrossSigterm(
-    stack.pids.orders as number,
-    async (key) => {
-      const res = await gql<{ createOrder: { id: string } }>(
-        stack.gatewayUrl,
-        "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-        { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St" } },
-        setup.customer.token,
-      );
-      return Boolean(res.data?.createOrder?.id) && !res.errors?.length;
-    },
-    "sigterm-orders",
-  );
-  const ordersResult = mismatches(orders, await storedKeys("orders", "SELECT title AS key FROM orders WHERE title LIKE 'sigterm-orders-%'"));
+const ROUNDS = 3;
 
-  const messages = await burstAcrossSigterm(
-    stack.pids.gateway as number,
-    async (key) => {
-      const res = await gql<{ sendMessage: { id: string } }>(
-        stack.gatewayUrl,
-        "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }",
-        { c: setup.conversationId, b: key },
-        setup.customer.token,
-      );
-      return Boolean(res.data?.sendMessage?.id) && !res.errors?.length;
-    },
-    "sigterm-gateway",
-  );
-  const gatewayResult = mismatches(messages, await storedKeys("chat", "SELECT body AS key FROM messages WHERE body LIKE 'sigterm-gateway-%'"));
+test(`SIGTERM to orders under createOrder through the gateway, ${ROUNDS} rounds: every answer matches the database`, async () => {
+  const totals = { ok: 0, failed: 0, mismatched: [] as string[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const tag = `sigterm-orders-${round}`;
+    const answers = await burstAcrossSigterm(
+      stack.pids.orders as number,
+      async (key) => {
+        const res = await gql<{ createOrder: { id: string } }>(
+          stack.gatewayUrl,
+          "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
+          { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St" } },
+          setup.customer.token,
+        );
+        return Boolean(res.data?.createOrder?.id) && !res.errors?.length;
+      },
+      tag,
+    );
+    const result = mismatches(answers, await storedKeys("orders", `SELECT title AS key FROM orders WHERE title LIKE '${tag}-%'`));
+    totals.ok += result.ok;
+    totals.failed += result.failed;
+    totals.mismatched.push(...result.mismatched);
+    await stack.restart("orders");
+  }
+  console.info(`SIGTERM orders × ${ROUNDS}: ${totals.ok} ok, ${totals.failed} errors, ${totals.mismatched.length} mismatches`);
+  expect(totals.mismatched).toEqual([]);
+  expect(totals.ok).toBeGreaterThan(0);
+}, 180_000);
 
-  console.info(
-    `SIGTERM orders: ${ordersResult.ok} ok, ${ordersResult.failed} errors, ${ordersResult.mismatched.length} mismatches; ` +
-      `SIGTERM gateway: ${gatewayResult.ok} ok, ${gatewayResult.failed} errors, ${gatewayResult.mismatched.length} mismatches`,
-  );
-  expect(ordersResult.mismatched).toEqual([]);
-  expect(gatewayResult.mismatched).toEqual([]);
-  expect(ordersResult.ok).toBeGreaterThan(0);
-  expect(gatewayResult.ok).toBeGreaterThan(0);
+test(`SIGTERM to the gateway under sendMessage, ${ROUNDS} rounds: every answer matches the database; exits are 0`, async () => {
+  const totals = { ok: 0, failed: 0, mismatched: [] as string[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const tag = `sigterm-gateway-${round}`;
+    const answers = await burstAcrossSigterm(
+      stack.pids.gateway as number,
+      async (key) => {
+        const res = await gql<{ sendMessage: { id: string } }>(
+          stack.gatewayUrl,
+          "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }",
+          { c: setup.conversationId, b: key },
+          setup.customer.token,
+        );
+        return Boolean(res.data?.sendMessage?.id) && !res.errors?.length;
+      },
+      tag,
+    );
+    const result = mismatches(answers, await storedKeys("chat", `SELECT body AS key FROM messages WHERE body LIKE '${tag}-%'`));
+    totals.ok += result.ok;
+    totals.failed += result.failed;
+    totals.mismatched.push(...result.mismatched);
+    await stack.restart("gateway");
+  }
+  console.info(`SIGTERM gateway × ${ROUNDS}: ${totals.ok} ok, ${totals.failed} errors, ${totals.mismatched.length} mismatches`);
+  expect(totals.mismatched).toEqual([]);
+  expect(totals.ok).toBeGreaterThan(0);
   const codes = await stack.stop();
-  expect(codes.orders).toBe(0);
-  expect(codes.gateway).toBe(0);
-}, 120_000);
+  expect(codes).toEqual({ gateway: 0, users: 0, catalog: 0, orders: 0, chat: 0 });
+}, 180_000);
