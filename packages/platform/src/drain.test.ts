@@ -1,7 +1,9 @@
 import { Agent, request } from "node:http";
+import { connect } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "graphql";
 import { expect, test } from "vitest";
+import { createDrainableServer } from "./drain.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
 import { subgraphSchema } from "./schema.js";
@@ -81,3 +83,32 @@ test("close() under a burst of mutations on kept-alive connections: answered suc
   expect(mismatches).toBe(0);
   expect(answered).toBeGreaterThan(0);
 }, 60_000);
+
+test("a request read while draining is refused before the handler sees it (readiness: 503); the one in flight is answered", async () => {
+  const seen: string[] = [];
+  let release: () => void = () => undefined;
+  let started: () => void = () => undefined;
+  const inHandler = new Promise<void>((resolve) => (started = resolve));
+  const http = createDrainableServer((req, res) => {
+    seen.push(req.url ?? "");
+    if (req.url !== "/slow") return void res.end("fast");
+    res.flushHeaders(); // headers already out: this response cannot say `Connection: close` any more
+    started();
+    new Promise<void>((resolve) => (release = resolve)).then(() => res.end("slow done"), () => undefined);
+  });
+  await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
+  const socket = connect((http.server.address() as { port: number }).port, "127.0.0.1");
+  let received = "";
+  socket.on("data", (chunk: Buffer) => (received += chunk.toString()));
+  const ended = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  const readyzRead = new Promise<void>((resolve) => http.server.on("request", (req: { url?: string }) => req.url === "/readyz" && resolve()));
+  socket.write("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+  await inHandler;
+  const drained = http.drain();
+  socket.write("GET /readyz HTTP/1.1\r\nHost: t\r\n\r\n"); // the next request on the kept-alive connection
+  await readyzRead;
+  release();
+  await Promise.all([drained, ended]);
+  expect(seen).toEqual(["/slow"]);
+  expect(received).toMatch(/^HTTP\/1\.1 200[\s\S]*slow done[\s\S]*HTTP\/1\.1 503[\s\S]*"status":"draining"/);
+});
