@@ -57,7 +57,7 @@ async function burstAcrossSigterm(pid: number, mutate: (key: string) => Promise<
   return answers;
 }
 
-async function storedKeys(service: "orders" | "chat", sql: string): Promise<Set<string>> {
+async function storedKeys(service: "users" | "orders" | "chat", sql: string): Promise<Set<string>> {
   const client = new pg.Client({ connectionString: withDatabase(TEST_SERVER_URL, `${prefix}_${service}`) });
   await client.connect();
   try {
@@ -76,60 +76,83 @@ function mismatches(answers: Map<string, boolean>, stored: Set<string>): { ok: n
 
 const ROUNDS = 3;
 
-test(`SIGTERM to orders under createOrder through the gateway, ${ROUNDS} rounds: every answer matches the database`, async () => {
+/** `rounds` times: a burst of `mutate` across SIGTERM to `name`, compared with `stored`, then `name` restarted. */
+async function sigtermRounds(
+  name: "users" | "orders" | "chat" | "gateway",
+  rounds: number,
+  mutate: (key: string) => Promise<boolean>,
+  stored: (tag: string) => Promise<Set<string>>,
+): Promise<{ ok: number; failed: number; mismatched: string[] }> {
   const totals = { ok: 0, failed: 0, mismatched: [] as string[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    const tag = `sigterm-orders-${round}`;
-    const answers = await burstAcrossSigterm(
-      stack.pids.orders as number,
-      async (key) => {
-        const res = await gql<{ createOrder: { id: string } }>(
-          stack.gatewayUrl,
-          "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-          { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St" } },
-          setup.customer.token,
-        );
-        return Boolean(res.data?.createOrder?.id) && !res.errors?.length;
-      },
-      tag,
-    );
-    const result = mismatches(answers, await storedKeys("orders", `SELECT title AS key FROM orders WHERE title LIKE '${tag}-%'`));
+  for (let round = 0; round < rounds; round++) {
+    const tag = `sigterm-${name}-${round}-`;
+    const answers = await burstAcrossSigterm(stack.pids[name] as number, mutate, tag);
+    const result = mismatches(answers, await stored(tag));
     totals.ok += result.ok;
     totals.failed += result.failed;
     totals.mismatched.push(...result.mismatched);
-    await stack.restart("orders");
+    await stack.restart(name);
   }
-  console.info(`SIGTERM orders × ${ROUNDS}: ${totals.ok} ok, ${totals.failed} errors, ${totals.mismatched.length} mismatches`);
+  console.info(`SIGTERM ${name} × ${rounds}: ${totals.ok} ok, ${totals.failed} errors, ${totals.mismatched.length} mismatches`);
+  return totals;
+}
+
+const sendMessage = async (key: string) => {
+  const res = await gql<{ sendMessage: { id: string } }>(
+    stack.gatewayUrl,
+    "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }",
+    { c: setup.conversationId, b: key },
+    setup.customer.token,
+  );
+  return Boolean(res.data?.sendMessage?.id) && !res.errors?.length;
+};
+const storedMessages = (tag: string) => storedKeys("chat", `SELECT body AS key FROM messages WHERE body LIKE '${tag}%'`);
+
+test(`SIGTERM to orders under createOrder through the gateway, ${ROUNDS} rounds: every answer matches the database`, async () => {
+  const totals = await sigtermRounds(
+    "orders",
+    ROUNDS,
+    async (key) => {
+      const res = await gql<{ createOrder: { id: string } }>(
+        stack.gatewayUrl,
+        "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
+        { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St" } },
+        setup.customer.token,
+      );
+      return Boolean(res.data?.createOrder?.id) && !res.errors?.length;
+    },
+    (tag) => storedKeys("orders", `SELECT title AS key FROM orders WHERE title LIKE '${tag}%'`),
+  );
   expect(totals.mismatched).toEqual([]);
   expect(totals.ok).toBeGreaterThan(0);
 }, 180_000);
 
-test(`SIGTERM to the gateway under sendMessage, ${ROUNDS} rounds: every answer matches the database; exits are 0`, async () => {
-  const totals = { ok: 0, failed: 0, mismatched: [] as string[] };
-  for (let round = 0; round < ROUNDS; round++) {
-    const tag = `sigterm-gateway-${round}`;
-    const answers = await burstAcrossSigterm(
-      stack.pids.gateway as number,
-      async (key) => {
-        const res = await gql<{ sendMessage: { id: string } }>(
-          stack.gatewayUrl,
-          "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }",
-          { c: setup.conversationId, b: key },
-          setup.customer.token,
-        );
-        return Boolean(res.data?.sendMessage?.id) && !res.errors?.length;
-      },
-      tag,
-    );
-    const result = mismatches(answers, await storedKeys("chat", `SELECT body AS key FROM messages WHERE body LIKE '${tag}-%'`));
-    totals.ok += result.ok;
-    totals.failed += result.failed;
-    totals.mismatched.push(...result.mismatched);
-    await stack.restart("gateway");
-  }
-  console.info(`SIGTERM gateway × ${ROUNDS}: ${totals.ok} ok, ${totals.failed} errors, ${totals.mismatched.length} mismatches`);
+test("SIGTERM to chat under sendMessage and to users under REST /auth/register, through the gateway: every answer matches", async () => {
+  const chat = await sigtermRounds("chat", 1, sendMessage, storedMessages);
+  const users = await sigtermRounds(
+    "users",
+    1,
+    async (key) => {
+      const res = await fetch(`${stack.gatewayUrl}/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: `${key}@example.com`, password: "correct horse", name: "Burst", roles: ["CUSTOMER"] }),
+      });
+      return res.status === 201 && Boolean(((await res.json()) as { user?: { id?: string } }).user?.id);
+    },
+    (tag) => storedKeys("users", `SELECT split_part(email, '@', 1) AS key FROM users WHERE email LIKE '${tag}%'`),
+  );
+  expect([...chat.mismatched, ...users.mismatched]).toEqual([]);
+  expect(chat.ok).toBeGreaterThan(0);
+  expect(users.ok).toBeGreaterThan(0);
+}, 180_000);
+
+test(`SIGTERM to the gateway under sendMessage, ${ROUNDS} rounds: every answer matches the database`, async () => {
+  const totals = await sigtermRounds("gateway", ROUNDS, sendMessage, storedMessages);
   expect(totals.mismatched).toEqual([]);
   expect(totals.ok).toBeGreaterThan(0);
-  const codes = await stack.stop();
-  expect(codes).toEqual({ gateway: 0, users: 0, catalog: 0, orders: 0, chat: 0 });
 }, 180_000);
+
+test("after all that, every process still exits 0 on SIGTERM", async () => {
+  expect(await stack.stop()).toEqual({ gateway: 0, users: 0, catalog: 0, orders: 0, chat: 0 });
+}, 60_000);
