@@ -6,9 +6,11 @@ import { eventually, gql, gqlOk, registerUser, startFederation, type Federation,
 let fed: Federation;
 let customer: TestUser;
 let orderIds: string[];
+let serviceId: string;
 beforeAll(async () => {
   fed = await startFederation();
   const { services } = await gqlOk<{ services: Array<{ id: string }> }>(fed.gatewayUrl, '{ services(search: "clean") { id } }');
+  serviceId = services[0]?.id as string;
   customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Partial Customer");
   orderIds = [];
   for (const title of ["First job", "Second job", "Third job"]) {
@@ -16,7 +18,7 @@ beforeAll(async () => {
       gqlOk<{ createOrder: { id: string } }>(
         fed.gatewayUrl,
         "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-        { i: { serviceId: services[0]?.id, title, description: "Some work", address: "1 Main St" } },
+        { i: { serviceId, title, description: "Some work", address: "1 Main St" } },
         customer.token,
       ),
     );
@@ -45,6 +47,18 @@ test("catalog down: myOrders lists every order with service: null and one error 
   expect(nodes.every((n) => n.service === null && n.title.endsWith("job"))).toBe(true);
   const paths = (res.errors ?? []).map((e) => JSON.stringify((e as { path?: unknown }).path));
   expect(paths.sort()).toEqual(nodes.map((_, i) => JSON.stringify(["myOrders", "edges", i, "node", "service"])).sort());
+});
+
+test("catalog down: a mutation's own result is answered (the client learns its write happened), service: null", async () => {
+  const res = await gql<{ createOrder: { id: string; title: string; service: unknown } }>(
+    fed.gatewayUrl,
+    "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id title service { name } } }",
+    { i: { serviceId, title: "Fourth job", description: "Some work", address: "1 Main St" } },
+    customer.token,
+  );
+  expect(res.data?.createOrder).toMatchObject({ title: "Fourth job", service: null });
+  expect(res.errors?.map((e) => (e as { path?: unknown }).path)).toEqual([["createOrder", "service"]]);
+  orderIds.push(res.data?.createOrder.id as string);
 });
 
 test("users down too: orders still list, with customer: null", async () => {
