@@ -14,6 +14,8 @@ export interface RunningProcesses {
   pids: Record<ProcessName, number | undefined>;
   /** Peak resident set size of one process so far, in MiB (Linux /proc). */
   peakRssMb(name: ProcessName): number;
+  /** Starts a process again (same port, env and database) once it has exited; resolves when it is ready. */
+  restart(name: ProcessName): Promise<void>;
   /** SIGTERM, gateway first; resolves with each process's exit code; then drops the databases. */
   stop(): Promise<Record<ProcessName, number | null>>;
 }
@@ -96,6 +98,13 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
     const gatewayUrl = `http://127.0.0.1:${ports.gateway}`;
     await waitReady(gatewayUrl, start("gateway"));
     const pids = Object.fromEntries(names.map((n) => [n, children.get(n)?.pid])) as RunningProcesses["pids"];
+    const restart = async (name: ProcessName) => {
+      const old = children.get(name);
+      if (old && old.exitCode === null && old.signalCode === null) await new Promise((resolve) => old.once("exit", resolve));
+      const child = start(name);
+      pids[name] = child.pid;
+      await waitReady(name === "gateway" ? gatewayUrl : urls[name], child);
+    };
     return {
       gatewayUrl,
       urls,
@@ -105,6 +114,7 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
         const hwm = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] : undefined;
         return hwm ? Math.round(Number(hwm) / 1024) : Number.NaN;
       },
+      restart,
       stop,
     };
   } catch (error) {

@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
-import { createServer } from "node:http";
 import { ApolloGateway } from "@apollo/gateway";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -12,6 +10,7 @@ import {
   AppError,
   appErrorFormatter,
   createBaseApp,
+  createDrainableServer,
   forwardedFor,
   createLogger,
   createMetrics,
@@ -85,7 +84,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     })),
     { trustProxy: config.TRUST_PROXY },
   );
-  const httpServer = createServer(app);
+  const http = createDrainableServer(app);
+  const httpServer = http.server;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !production,
@@ -99,7 +99,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     plugins: [
       // graphql-armor is typed against Apollo's CJS build; the runtime objects are the same.
       ...(protection.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       metricsPlugin(metrics),
       inputTextPlugin(),
       production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -147,6 +146,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     close: () =>
       (closing ??= (async () => {
         await subscriptions.close();
+        await http.drain(); // in-flight operations finish and are answered; nothing new is taken
         await apollo.stop();
         logger.info("gateway stopped");
       })()),

@@ -45,17 +45,18 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
   const { logger } = options;
   const hub = new UpstreamHub(options.subgraphUrls);
 
-  // Many subscribers with the same credentials and selection (one user's tabs, a broadcast) get the same event:
-  // resolve it once. Entries live only while the event is being fanned out.
-  const inFlight = new Map<string, Promise<ExecutionResult>>();
-  function resolveEvent(query: string, variables: Record<string, unknown>, context: GatewayContext): Promise<ExecutionResult> {
+  // Many subscribers with the same credentials and selection (one user's tabs, a broadcast) get the same upstream
+  // event object from the hub: resolve it once for all of them. The work is keyed by that event, never shared with
+  // another event — each event is resolved from the state at its own time, even when events follow 10 ms apart.
+  const resolved = new WeakMap<UpstreamEvent, Map<string, Promise<ExecutionResult>>>();
+  function resolveEvent(event: UpstreamEvent, query: string, variables: Record<string, unknown>, context: GatewayContext): Promise<ExecutionResult> {
+    let forEvent = resolved.get(event);
+    if (!forEvent) resolved.set(event, (forEvent = new Map()));
     const key = JSON.stringify([context.authorization ?? "", query, variables]);
-    let pending = inFlight.get(key);
+    let pending = forEvent.get(key);
     if (!pending) {
       pending = executeThroughGateway(query, variables, context);
-      inFlight.set(key, pending);
-      const forget = () => setTimeout(() => inFlight.delete(key), 1_000).unref();
-      pending.then(forget, forget);
+      forEvent.set(key, pending);
     }
     return pending;
   }
@@ -125,7 +126,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           const id = (Object.values(item.event.data ?? {})[0] as { id?: string } | null | undefined)?.id;
           if (!id) continue;
           const { query, variables } = plan.refetch(id);
-          const result = await resolveEvent(query, variables, context);
+          const result = await resolveEvent(item.event, query, variables, context);
           if (closed) break;
           // An event the client may no longer see (null without errors) is skipped, not sent as a broken payload.
           if (!result.errors?.length && (result.data as Record<string, unknown> | null)?.[plan.responseKey] == null) continue;

@@ -39,13 +39,15 @@ export interface FederationOptions {
    * and event streams (separate consumers of one group) and each has its own Redis connections, like separate processes.
    */
   instances?: number;
+  /** Orders' live-event pub/sub (fault tests point it at a Redis that is gone); default: over the shared Redis. */
+  ordersPubSub?: PubSub;
 }
 
 /**
  * Every subgraph + the gateway on ephemeral ports, each against a fresh database on the real Postgres, events over
  * real Redis Streams (a unique stream namespace per federation, so parallel test files do not see each other).
  */
-export async function startFederation({ env = {}, instances = 1 }: FederationOptions = {}): Promise<Federation> {
+export async function startFederation({ env = {}, instances = 1, ordersPubSub }: FederationOptions = {}): Promise<Federation> {
   const dbs: TestDatabase[] = [];
   const servers: RunningServer[] = [];
   const logger = createLogger("test", process.env.LOG_LEVEL ?? "silent");
@@ -99,7 +101,7 @@ export async function startFederation({ env = {}, instances = 1 }: FederationOpt
         ),
         startOrdersService(
           loadOrdersConfig({ ...common, ORDERS_PORT: "0", ORDERS_DATABASE_URL: ordersDb.url, USERS_URL: usersUrl }),
-          { logger, ...messaging, onQuery: capture("orders") },
+          { logger, ...messaging, ...(ordersPubSub ? { pubsub: ordersPubSub } : {}), onQuery: capture("orders") },
         ),
       ]);
       servers.push(catalog, orders);

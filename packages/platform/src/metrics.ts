@@ -10,6 +10,7 @@ export interface Metrics {
   wsSubscriptions: Gauge;
   /** The `operation` label for an operation name: bounded in count, length and charset (see operationLabels). */
   operationLabel: (name: string | null | undefined) => string;
+  liveEventsDropped: Counter<"event">;
 }
 
 export interface MetricsOptions {
@@ -69,6 +70,12 @@ export function createMetrics(service: string, options: MetricsOptions = {}): Me
       registers: [registry],
     }),
     operationLabel: operationLabels(options.maxOperations ?? 100),
+    liveEventsDropped: new Counter({
+      name: "live_events_dropped_total",
+      help: "Live (subscription) events not published because Redis pub/sub was unavailable",
+      labelNames: ["event"],
+      registers: [registry],
+    }),
   };
 }
 

@@ -64,8 +64,10 @@ export function memoryPubSub(): PubSub {
 }
 
 /** One Redis subscriber connection per instance, shared by all its subscriptions; channels are (un)subscribed on demand. */
-export function redisPubSub(redis: Redis, logger: Logger, prefix = "fixup:live:"): PubSub {
+export function redisPubSub(redis: Redis, logger: Logger, prefix = "fixup:live:", publishTimeoutMs = 1_000): PubSub {
   const subscriber = redis.duplicate();
+  // ioredis reconnects by itself; without a listener every failed attempt is printed as an "unhandled error event".
+  subscriber.on("error", (error: unknown) => logger.warn({ err: error }, "live subscriber connection failed"));
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   subscriber.on("message", (channel: string, message: string) => {
@@ -78,7 +80,10 @@ export function redisPubSub(redis: Redis, logger: Logger, prefix = "fixup:live:"
   const active = new Map<string, Promise<unknown>>();
   return {
     async publish(topic, payload) {
-      await redis.publish(prefix + topic, JSON.stringify(payload));
+      // Fail fast instead of parking the event in ioredis' offline queue: it would hold its caller for seconds
+      // (retries) and later deliver events long stale. The timeout bounds a command on a connection that stalls.
+      if (redis.status !== "ready") throw new Error(`Redis not connected (${redis.status}): live event not published`);
+      await withTimeout(redis.publish(prefix + topic, JSON.stringify(payload)), publishTimeoutMs);
     },
     async subscribe(topic) {
       // Listen locally first, then wait for Redis to confirm the channel: nothing published after this resolves is lost.
@@ -98,3 +103,11 @@ export function redisPubSub(redis: Redis, logger: Logger, prefix = "fixup:live:"
 }
 
 export const createPubSub = (redis: Redis | null, logger: Logger): PubSub => (redis ? redisPubSub(redis, logger) : memoryPubSub());
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`live event publish timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,12 +1,12 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
 import type { Express } from "express";
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { createDrainableServer } from "./drain.js";
 import { AppError, formatGraphQLError } from "./errors.js";
 import { createBaseApp, graphqlBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
 import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
@@ -90,7 +90,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
 ): Promise<RunningServer> {
   const { logger, metrics } = options;
   const app = createBaseApp(logger, metrics, options.readiness, { trustProxy: options.trustProxy });
-  const httpServer = createServer(app);
+  const http = createDrainableServer(app);
+  const httpServer = http.server;
   // One input boundary for HTTP and graphql-ws alike: no resolver sees unstorable text or a malformed id.
   const schema = guardSchemaInputs(options.schema, options.malformedIds);
   const apollo = new ApolloServer<TContext>({
@@ -102,7 +103,6 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     includeStacktraceInErrorResponses: false,
     formatError: appErrorFormatter(logger),
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
       metricsPlugin(metrics),
       // Federated tracing is for Apollo's hosted studio, which we do not use; it costs time on every request.
       ApolloServerPluginInlineTraceDisabled(),
@@ -156,7 +156,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     close: () =>
       (closing ??= (async () => {
         await subscriptions?.close();
-        await apollo.stop(); // stops accepting, drains in-flight requests (drain plugin)
+        await http.drain(); // no new request, not even on kept-alive sockets; every taken one is answered
+        await apollo.stop();
         await options.onClose?.();
         logger.info(`${options.name} stopped`);
       })()),

@@ -1,5 +1,6 @@
 import {
   applyMigrations,
+  bestEffortPublisher,
   connectMessaging,
   consumerName,
   createLogger,
@@ -38,7 +39,8 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
   const messaging = connectMessaging(config.REDIS_URL, logger, options);
   const { bus, pubsub } = messaging;
 
-  const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
+  const metrics = createMetrics("chat", { maxOperations: config.METRICS_MAX_OPERATIONS });
+  const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
   const ordersEvents = bus.subscribe(
     eventStream("orders"),
     "chat",
@@ -55,7 +57,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
       trustProxy: config.TRUST_PROXY,
       production: config.NODE_ENV === "production",
       logger,
-      metrics: createMetrics("chat", { maxOperations: config.METRICS_MAX_OPERATIONS }),
+      metrics,
       schema: subgraphSchema(chatTypeDefs, resolvers),
       verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
       readiness: [

@@ -1,5 +1,6 @@
 import {
   applyMigrations,
+  bestEffortPublisher,
   connectMessaging,
   consumerName,
   createLogger,
@@ -35,7 +36,8 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
   const prisma = createPrisma(config.ORDERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
   const messaging = connectMessaging(config.REDIS_URL, logger, options);
   const { bus, pubsub } = messaging;
-  const live = pubSubLiveEvents(pubsub, (error) => logger.warn({ err: error }, "live event publish failed"));
+  const metrics = createMetrics("orders", { maxOperations: config.METRICS_MAX_OPERATIONS });
+  const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
   const relay = startOutboxRelay({ databaseUrl: config.ORDERS_DATABASE_URL, service: "orders", bus, logger });
   const catalogEvents = bus.subscribe(
     eventStream("catalog"),
@@ -53,7 +55,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     trustProxy: config.TRUST_PROXY,
     production: config.NODE_ENV === "production",
     logger,
-    metrics: createMetrics("orders", { maxOperations: config.METRICS_MAX_OPERATIONS }),
+    metrics,
     schema: subgraphSchema(ordersTypeDefs, resolvers),
     verifier: usersTokenVerifier(config.USERS_URL, messaging.revocations, logger),
     readiness: [

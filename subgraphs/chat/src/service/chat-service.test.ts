@@ -26,7 +26,7 @@ type ActorName = keyof typeof ACTORS;
 async function setup() {
   const repo = new FakeChatRepository();
   const published: Message[] = [];
-  const live: LiveEvents = { messageAdded: async (m) => void published.push(m) };
+  const live: LiveEvents = { messageAdded: (m) => void published.push(m) };
   const service = new ChatService(repo, live);
   const loaders = (a: Actor) => service.createLoaders(async () => a);
   const orderId = randomUUID();

@@ -169,7 +169,7 @@ export class ChatService {
     loaders.lastMessage.clear(conversation.id);
     loaders.unreadCount.clear(conversation.id);
     loaders.message.prime(message.id, message);
-    await this.live.messageAdded(message);
+    this.live.messageAdded(message);
     return message;
   }
 

@@ -1,4 +1,4 @@
-import type { PubSub } from "@fixup/platform";
+import type { LivePublish } from "@fixup/platform";
 import type { Message } from "../domain/conversation.js";
 
 /** Topics of the chat subscriptions; payloads carry ids only, subscribers re-read what they may see. */
@@ -6,15 +6,16 @@ export const liveTopics = {
   messageAdded: (conversationId: string) => `chat:messageAdded:${conversationId}`,
 };
 
+/** Fire-and-forget (best-effort, see platform live-publisher): a mutation never waits for, or fails on, these. */
 export interface LiveEvents {
-  messageAdded(message: Message): Promise<void>;
+  messageAdded(message: Message): void;
 }
 
-/** Published after the transaction commits, so a subscriber never sees a message that was rolled back. */
-export function pubSubLiveEvents(pubsub: PubSub, onError: (error: unknown) => void): LiveEvents {
+/** Called after the transaction commits, so a subscriber never sees a message that was rolled back. */
+export function pubSubLiveEvents(publish: LivePublish): LiveEvents {
   return {
-    messageAdded: (message) => pubsub.publish(liveTopics.messageAdded(message.conversationId), { id: message.id }).catch(onError),
+    messageAdded: (message) => publish("messageAdded", liveTopics.messageAdded(message.conversationId), { id: message.id }),
   };
 }
 
-export const noLiveEvents: LiveEvents = { messageAdded: async () => undefined };
+export const noLiveEvents: LiveEvents = { messageAdded: () => undefined };

@@ -1,4 +1,4 @@
-import type { PubSub } from "@fixup/platform";
+import type { LivePublish } from "@fixup/platform";
 import type { Offer, Order } from "../domain/order.js";
 
 /** Topics of the orders subscriptions; payloads carry ids only, subscribers re-read what they may see. */
@@ -7,18 +7,18 @@ export const liveTopics = {
   orderUpdated: (orderId: string) => `orders:orderUpdated:${orderId}`,
 };
 
+/** Fire-and-forget (best-effort, see platform live-publisher): a mutation never waits for, or fails on, these. */
 export interface LiveEvents {
-  offerSubmitted(offer: Offer): Promise<void>;
-  orderUpdated(order: Order): Promise<void>;
+  offerSubmitted(offer: Offer): void;
+  orderUpdated(order: Order): void;
 }
 
-/** Published after the transaction commits, so a subscriber never sees a change that was rolled back. */
-export function pubSubLiveEvents(pubsub: PubSub, onError: (error: unknown) => void): LiveEvents {
-  const send = (topic: string, payload: { id: string }) => pubsub.publish(topic, payload).catch(onError);
+/** Called after the transaction commits, so a subscriber never sees a change that was rolled back. */
+export function pubSubLiveEvents(publish: LivePublish): LiveEvents {
   return {
-    offerSubmitted: (offer) => send(liveTopics.offerSubmitted(offer.orderId), { id: offer.id }),
-    orderUpdated: (order) => send(liveTopics.orderUpdated(order.id), { id: order.id }),
+    offerSubmitted: (offer) => publish("offerSubmitted", liveTopics.offerSubmitted(offer.orderId), { id: offer.id }),
+    orderUpdated: (order) => publish("orderUpdated", liveTopics.orderUpdated(order.id), { id: order.id }),
   };
 }
 
-export const noLiveEvents: LiveEvents = { offerSubmitted: async () => undefined, orderUpdated: async () => undefined };
+export const noLiveEvents: LiveEvents = { offerSubmitted: () => undefined, orderUpdated: () => undefined };

@@ -48,8 +48,8 @@ function setup(now?: () => Date) {
   /** Live (subscription) notifications, as "offerSubmitted <offerId>" / "orderUpdated <orderId> <status>". */
   const published: string[] = [];
   const live: LiveEvents = {
-    offerSubmitted: async (o) => void published.push(`offerSubmitted ${o.id}`),
-    orderUpdated: async (o) => void published.push(`orderUpdated ${o.id} ${o.status}`),
+    offerSubmitted: (o) => void published.push(`offerSubmitted ${o.id}`),
+    orderUpdated: (o) => void published.push(`orderUpdated ${o.id} ${o.status}`),
   };
   const service = new OrderService(repo, live);
   /** Fresh loaders per call, like one GraphQL request per call. */

@@ -206,8 +206,8 @@ export class OrderService {
           outboxRow(OrderEvents.OfferSubmitted, { offerId: offer.id, orderId: current.id, providerId: offer.providerId, customerId: current.customerId }),
       );
       forget(loaders, order.id);
-      await this.live.offerSubmitted(offer);
-      await this.live.orderUpdated(order);
+      this.live.offerSubmitted(offer);
+      this.live.orderUpdated(order);
       return offer;
     } catch (error) {
       if (error instanceof ConflictError) throw conflict("You already have an offer on this order");
@@ -225,7 +225,7 @@ export class OrderService {
       );
       forget(loaders, withdrawn.orderId);
       const order = await loaders.order.load(withdrawn.orderId);
-      if (order) await this.live.orderUpdated(order);
+      if (order) this.live.orderUpdated(order);
       return withdrawn;
     } catch (error) {
       if (error instanceof StaleStateError) throw invalidState("The offer is no longer pending");
@@ -255,7 +255,7 @@ export class OrderService {
         }),
       ]);
       forget(loaders, assigned.id);
-      await this.live.orderUpdated(assigned);
+      this.live.orderUpdated(assigned);
       return assigned;
     } catch (error) {
       if (error instanceof StaleStateError) throw invalidState("The order is no longer open or the offer is no longer pending");
@@ -292,7 +292,7 @@ export class OrderService {
       });
       forget(loaders, order.id);
       loaders.rating.clear(accepted.providerId);
-      await this.live.orderUpdated(order);
+      this.live.orderUpdated(order);
       return review;
     } catch (error) {
       if (error instanceof ConflictError) throw conflict("This order has already been reviewed");
@@ -365,7 +365,7 @@ export class OrderService {
     try {
       const moved = await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status));
       forget(loaders, moved.id);
-      await this.live.orderUpdated(moved);
+      this.live.orderUpdated(moved);
       return moved;
     } catch (error) {
       if (error instanceof StaleStateError) throw invalidState("The order changed meanwhile; reload it");
