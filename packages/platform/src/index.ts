@@ -14,6 +14,7 @@ export * from "./events.js";
 export * from "./outbox.js";
 export * from "./read-your-writes.js";
 export * from "./revocations.js";
+export * from "./account-events.js";
 export * from "./validation.js";
 export * from "./schema.js";
 export * from "./prisma.js";

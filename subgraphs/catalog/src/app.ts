@@ -6,6 +6,7 @@ import {
   createMetrics,
   eventStream,
   loadTypeDefs,
+  onUserDeleted,
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
@@ -21,7 +22,6 @@ import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServiceRepository } from "./repository/provider-service-repository.js";
 import { PrismaServiceRepository } from "./repository/service-repository.js";
 import { CatalogService } from "./service/catalog-service.js";
-import { usersEventHandler } from "./service/users-event-handler.js";
 
 export const catalogTypeDefs = loadTypeDefs(new URL("./graphql/schema.graphql", import.meta.url));
 export const migrationsDir = new URL("../../../prisma/catalog/migrations", import.meta.url).pathname;
@@ -44,7 +44,7 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
     const seeded = await catalog.seed();
     if (seeded) logger.info({ seeded }, "seeded predefined services");
     relay = startOutboxRelay({ databaseUrl: config.CATALOG_DATABASE_URL, service: "catalog", bus, logger });
-    usersEvents = bus.subscribe(eventStream("users"), "catalog", consumerName("catalog"), usersEventHandler(catalog, logger));
+    usersEvents = bus.subscribe(eventStream("users"), "catalog", consumerName("catalog"), onUserDeleted((userId) => catalog.accountDeleted(userId), logger, "deleted account's services unassigned"));
 
     const closeAll = async () => {
       await usersEvents?.stop();

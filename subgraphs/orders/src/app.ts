@@ -7,6 +7,7 @@ import {
   createMetrics,
   eventStream,
   loadTypeDefs,
+  onUserDeleted,
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
@@ -21,7 +22,6 @@ import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
 import { catalogEventHandler } from "./service/event-handlers.js";
-import { usersEventHandler } from "./service/users-event-handler.js";
 import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
@@ -46,7 +46,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
   const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents);
-  const usersEvents = bus.subscribe(eventStream("users"), "orders", consumerName("orders"), usersEventHandler(orders, logger));
+  const usersEvents = bus.subscribe(eventStream("users"), "orders", consumerName("orders"), onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"));
 
   return startSubgraphServer<OrdersContext>({
     name: "orders",
