@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -248,14 +249,4 @@ export async function registerUser(gatewayUrl: string, roles: string[], name = "
 }
 
 /** Polls until `check` stops throwing (eventual consistency across services), or rethrows its last error. */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-}
+export const eventually = <T>(check: () => Promise<T>, timeout = 5_000): Promise<T> => vi.waitFor(check, { timeout, interval: 50 });

@@ -1,3 +1,4 @@
+import { vi } from "vitest";
 import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
 
 type ExecutionResult<T> = FormattedExecutionResult<T, unknown>;
@@ -86,10 +87,7 @@ export async function liveSubscriptions(serviceUrls: string[]): Promise<number> 
  * Waits until the subgraphs serve at least `count` subscriptions: from then on an event is delivered. (graphql-ws
  * has no "subscribed" acknowledgement, so without this a test could act before the subscription is live.)
  */
-export async function untilLive(serviceUrls: string[], count: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await liveSubscriptions(serviceUrls)) < count) {
-    if (Date.now() > deadline) throw new Error(`fewer than ${count} live subscriptions after ${timeoutMs} ms`);
-    await sleep(25);
-  }
-}
+export const untilLive = (serviceUrls: string[], count: number, timeout = 10_000): Promise<void> =>
+  vi.waitFor(async () => {
+    if ((await liveSubscriptions(serviceUrls)) < count) throw new Error(`fewer than ${count} live subscriptions after ${timeout} ms`);
+  }, { timeout, interval: 25 });

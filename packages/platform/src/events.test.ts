@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
 import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { memoryEventBus, redisEventBus, type EventBus, type IntegrationEvent, type RedisEventBusOptions } from "./events.js";
 import { deadLetteredEvents } from "./event-metrics.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -21,13 +21,10 @@ function captureLogger(): { logger: Logger; lines: Array<{ msg: string }> } {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string, timeout = 5_000): Promise<void> =>
+  vi.waitFor(async () => {
+    if (!(await condition())) throw new Error(`timed out waiting for ${what}`);
+  }, { timeout, interval: 10 });
 
 const makeEvent = (i: number): IntegrationEvent => ({
   id: randomUUID(),

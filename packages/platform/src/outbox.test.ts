@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { eventStream, redisEventBus, type EventBus, type IntegrationEvent, type Subscription } from "./events.js";
 import { createLogger, type Logger } from "./logger.js";
 import { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from "./outbox.js";
@@ -27,13 +27,10 @@ function captureLogger(): { logger: Logger; lines: Array<{ msg: string; level: n
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 8_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+const waitFor = (condition: () => boolean | Promise<boolean>, what: string, timeout = 8_000): Promise<void> =>
+  vi.waitFor(async () => {
+    if (!(await condition())) throw new Error(`timed out waiting for ${what}`);
+  }, { timeout, interval: 10 });
 
 let migrationsDir: string;
 let redis: Redis;

@@ -2,7 +2,7 @@
 // service, and an in-process event bus to watch the outbox relay.
 import { randomUUID } from "node:crypto";
 import { generateKeyPair, type CryptoKey } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import {
   createLogger,
   eventStream,
@@ -84,13 +84,10 @@ const PLUMBING = PREDEFINED_SERVICES.find((s) => s.name === "Plumbing")!.id;
 const ELECTRICAL = PREDEFINED_SERVICES.find((s) => s.name === "Electrical")!.id;
 const CLEANING = PREDEFINED_SERVICES.find((s) => s.name === "Cleaning")!.id;
 
-async function waitFor(predicate: () => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = (predicate: () => boolean, timeout = 5_000) =>
+  vi.waitFor(() => {
+    if (!predicate()) throw new Error("timed out waiting");
+  }, { timeout, interval: 25 });
 
 const SERVICES = "query S($category: String, $search: String) { services(category: $category, search: $search) { id name category description } }";
 const CREATE = "mutation C($input: CreateServiceInput!) { createService(input: $input) { id name description category } }";

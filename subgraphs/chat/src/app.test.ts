@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { createClient, type Client } from "graphql-ws";
 import { generateKeyPair, type CryptoKey } from "jose";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import WebSocket from "ws";
 import {
   createLogger,
@@ -98,15 +98,12 @@ async function ok<T = Record<string, unknown>>(query: string, variables: Record<
 
 const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code;
 
-async function waitFor<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+const waitFor = <T>(probe: () => Promise<T | undefined> | T | undefined, timeout = 5_000): Promise<T> =>
+  vi.waitFor(async () => {
     const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+    if (value === undefined) throw new Error("timed out waiting");
+    return value;
+  }, { timeout, interval: 25 });
 
 const START = `mutation S($orderId: ID!, $providerId: ID) {
   startConversation(orderId: $orderId, providerId: $providerId) { id order { id } customer { id } provider { id } unreadCount lastMessage { id } }
