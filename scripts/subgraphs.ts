@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { parse, type DocumentNode } from "graphql";
+import type { DocumentNode } from "graphql";
+import { loadTypeDefs } from "@fixup/platform";
 
 export interface SubgraphInfo {
   name: string;
@@ -8,8 +8,7 @@ export interface SubgraphInfo {
   typeDefs: DocumentNode;
 }
 
-const sdl = (name: string) =>
-  parse(readFileSync(new URL(`../subgraphs/${name}/src/graphql/schema.graphql`, import.meta.url), "utf8"));
+const sdl = (name: string) => loadTypeDefs(new URL(`../subgraphs/${name}/src/graphql/schema.graphql`, import.meta.url));
 
 /** Every subgraph in the federation; compose and codegen read this list. */
 export const SUBGRAPHS: SubgraphInfo[] = [

@@ -17,6 +17,7 @@ export * from "./revocations.js";
 export * from "./account-events.js";
 export * from "./validation.js";
 export * from "./schema.js";
+export * from "./error-code-schema.js";
 export * from "./prisma.js";
 export * from "./pubsub.js";
 export * from "./live-publisher.js";

@@ -1,8 +1,15 @@
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { parse, type DocumentNode, type GraphQLSchema } from "graphql";
 import { readFileSync } from "node:fs";
+import { errorCodeTypeDefs } from "./error-code-schema.js";
 
-export const loadTypeDefs = (url: URL): DocumentNode => parse(readFileSync(url, "utf8"));
+/** A subgraph's SDL file plus the types every subgraph declares alike (the ErrorCode enum). */
+export const loadTypeDefs = (url: URL): DocumentNode => withSharedTypes(parse(readFileSync(url, "utf8")));
+
+export const withSharedTypes = (typeDefs: DocumentNode): DocumentNode => ({
+  ...typeDefs,
+  definitions: [...typeDefs.definitions, ...errorCodeTypeDefs.definitions],
+});
 
 /**
  * Builds a federation subgraph schema from codegen-typed resolvers. The generated `Resolvers` type is stricter than
