@@ -27,7 +27,9 @@ import {
 } from "@fixup/platform";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
-import { ForwardingDataSource } from "./data-source.js";
+import { SubgraphDataSource } from "./data-source.js";
+import { createSubgraphFetcher } from "./subgraph-fetcher.js";
+import { subgraphFetchCounter } from "./subgraph-metrics.js";
 import { proxyTo } from "./rest-proxy.js";
 import { subscriptionOwners } from "./subscription-plan.js";
 import { startGatewaySubscriptions } from "./subscription-server.js";
@@ -49,9 +51,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const verifier = remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`);
 
   const supergraphSdl = readFileSync(supergraphPath, "utf8");
+  const fetcher = createSubgraphFetcher();
+  const onFetch = subgraphFetchCounter(metrics);
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => {
+      const target = subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      return new SubgraphDataSource({ name, url: target, fetcher, logger, onFetch });
+    },
   });
   const owners = subscriptionOwners(supergraphSdl);
   let apiSchema: GraphQLSchema | undefined;
@@ -139,6 +147,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
       (closing ??= (async () => {
         await subscriptions.close();
         await apollo.stop();
+        await fetcher.close();
         logger.info("gateway stopped");
       })()),
   };

@@ -1,16 +1,106 @@
-import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from "@apollo/gateway";
-import { REQUEST_ID_HEADER } from "@fixup/platform";
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from "@apollo/gateway";
+import { STATUS_CODES } from "node:http";
+import { GraphQLError } from "graphql";
+import { REQUEST_ID_HEADER, type Logger } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
+import { InFlight } from "./in-flight.js";
+import { isReadOnlyOperation } from "./operation-kind.js";
+import type { SubgraphFetcher, SubgraphReply } from "./subgraph-fetcher.js";
+import { restrictCachePolicy } from "./cache-policy.js";
+
+type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource<GatewayContext>["process"]>>;
 
 /**
- * Subgraphs verify identity themselves, so the gateway forwards the caller's own Authorization header (never a
- * header it invented) and the request id for log correlation.
+ * Headers that only say who asked (correlation, the client's address for per-IP limits on mutations): they do not
+ * change a query's answer, so they stay out of the merge key. Every other header is part of the key — a header
+ * added later is safe by default.
  */
-export class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
-    if (!("requestId" in context)) return; // health checks and schema loads carry no client context
-    request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    request.http?.headers.set("x-forwarded-for", context.forwardedFor);
-    if (context.authorization) request.http?.headers.set("authorization", context.authorization);
+const CORRELATION_HEADERS = new Set([REQUEST_ID_HEADER, "x-forwarded-for"]);
+
+export interface SubgraphDataSourceOptions {
+  name: string;
+  url: string;
+  fetcher: SubgraphFetcher;
+  logger: Logger;
+  /** Counts subgraph calls sent and merged (cheap: one counter increment each). */
+  onFetch?: (subgraph: string, merged: boolean) => void;
+}
+
+/**
+ * Talks to one subgraph. Subgraphs verify identity themselves, so the gateway forwards the caller's own
+ * Authorization header (never one it invented) and the request id for log correlation.
+ *
+ * Identical read-only operations in flight at the same time (same URL, body and answer-relevant headers, so the
+ * same token) are sent once; each caller parses its own copy of the shared reply text. Mutations never merge.
+ */
+export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
+  private readonly inFlight = new InFlight<SubgraphReply>();
+
+  constructor(private readonly options: SubgraphDataSourceOptions) {}
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
+    const { request } = options;
+    if (!request.query) throw new Error("Missing query");
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    for (const [name, value] of request.http?.headers ?? []) headers[name.toLowerCase()] = value;
+    const context = options.context as Partial<GatewayContext>;
+    if (context.requestId) {
+      headers[REQUEST_ID_HEADER] = context.requestId;
+      if (context.forwardedFor) headers["x-forwarded-for"] = context.forwardedFor;
+      if (context.authorization) headers.authorization = context.authorization;
+    }
+    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+    const { url, name } = this.options;
+    const incoming = "incomingRequestContext" in options ? options : undefined; // health checks and schema loads are not
+
+    const reply = isReadOnlyOperation(request.query, incoming?.document)
+      ? await this.shared(mergeKey(url, body, headers), context.requestId ?? "internal", () => this.send(headers, body))
+      : await this.send(headers, body);
+
+    if (reply.status < 200 || reply.status > 299) throw errorFromReply(url, reply);
+    const parsed: unknown = isJson(reply.contentType) ? JSON.parse(reply.body) : reply.body;
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+      throw new Error(`Expected JSON response body from ${name}, but received: ${reply.body.slice(0, 200)}`);
+    }
+    if (incoming) restrictCachePolicy(incoming.incomingRequestContext.overallCachePolicy, reply.cacheControl);
+    return parsed as SubgraphResponse;
   }
+
+  private send(headers: Record<string, string>, body: string): Promise<SubgraphReply> {
+    this.options.onFetch?.(this.options.name, false);
+    return this.options.fetcher(this.options.url, headers, body);
+  }
+
+  private shared(key: string, requestId: string, send: () => Promise<SubgraphReply>): Promise<SubgraphReply> {
+    const { logger, name, onFetch } = this.options;
+    if (this.inFlight.has(key)) onFetch?.(name, true);
+    return this.inFlight.run(key, requestId, send, (requestIds) => {
+      if (requestIds.length > 1) logger.debug({ subgraph: name, requestIds }, "identical subgraph requests merged");
+    });
+  }
+}
+
+function mergeKey(url: string, body: string, headers: Record<string, string>): string {
+  let key = `${url}\n${body}`;
+  for (const [name, value] of Object.entries(headers)) if (!CORRELATION_HEADERS.has(name)) key += `\n${name}:${value}`;
+  return key;
+}
+
+const isJson = (contentType: string | undefined) =>
+  !!contentType && (contentType.startsWith("application/json") || contentType.startsWith("application/graphql-response+json"));
+
+/** The same error Apollo's RemoteGraphQLDataSource raises for a non-2xx answer (a fresh one per caller). */
+function errorFromReply(url: string, reply: SubgraphReply): GraphQLError {
+  let body: unknown = reply.body;
+  if (isJson(reply.contentType)) {
+    try {
+      body = JSON.parse(reply.body);
+    } catch {
+      // keep the text
+    }
+  }
+  const extensions: Record<string, unknown> = { response: { url, status: reply.status, body } };
+  if (reply.status === 401) extensions.code = "UNAUTHENTICATED";
+  else if (reply.status === 403) extensions.code = "FORBIDDEN";
+  return new GraphQLError(`${reply.status}: ${STATUS_CODES[reply.status] ?? ""}`, { extensions });
 }
