@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
-import { pinoHttp } from "pino-http";
+import { accessLog } from "./access-log.js";
 import { AppError, ErrorCode } from "./errors.js";
 import type { Logger } from "./logger.js";
 import type { Metrics } from "./metrics.js";
@@ -43,19 +43,14 @@ export function createBaseApp(logger: Logger, metrics: Metrics, readiness: Readi
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
+    accessLog(logger, {
+      requestId: (req, res) => {
         const id = requestIdOf(req);
         res.setHeader(REQUEST_ID_HEADER, id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
-      // Express adds a parsed `query` to the logged request: drop it, and log the URL with secrets blanked.
-      serializers: {
-        req: ({ query: _query, ...req }: { url?: string; query?: unknown }) => ({ ...req, url: req.url && redactQuery(req.url) }),
-      },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
+      describe: (req) => ({ method: req.method, url: req.url && redactQuery(req.url), remoteAddress: req.socket.remoteAddress }),
+      ignore: (req) => req.url === "/healthz" || req.url === "/metrics",
     }),
   );
   app.use((req, res, next) => {
