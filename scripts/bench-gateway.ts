@@ -1,4 +1,5 @@
-// `npm run bench:gateway [-- --quick] [--rounds 5] [--seconds 10] [--connections 32] [--only catalog,orders,mix]`
+// `npm run bench:gateway [-- --quick] [--rounds 5] [--seconds 10] [--connections 32] [--only catalog,orders,mix]
+//  [--profile <dir>]` (--profile: V8 CPU profiles of the gateways and subgraphs, written there when they stop)
 // Fixup's gateway against Hive Gateway on the very same subgraphs: users, catalog, orders and chat as separate
 // processes on the Postgres at DATABASE_URL and the Redis at REDIS_URL, Fixup's gateway as its own process, Hive
 // Gateway (`hive-gateway supergraph`, one process, Authorization forwarded) as another. Interleaved autocannon
@@ -22,6 +23,7 @@ const { values } = parseArgs({
     seconds: { type: "string" },
     connections: { type: "string", default: "32" },
     only: { type: "string" },
+    profile: { type: "string" },
   },
 });
 const QUICK = values.quick;
@@ -31,6 +33,7 @@ const CONNECTIONS = Number(values.connections);
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const root = new URL("..", import.meta.url).pathname;
+const profileArgs = values.profile ? ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] : [];
 
 // --- the workloads ------------------------------------------------------------------------------------------------
 
@@ -163,7 +166,9 @@ async function measure(gatewayUrl: string, gatewayPid: number, stack: RunningPro
   const callsBefore = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (s) => [s, await operationsServed(stack.urls[s])] as const)));
   connectionCounter = 0;
   const result = await autocannon({ url: gatewayUrl, connections: CONNECTIONS, duration: seconds, requests, initialContext: {} });
-  const done = result.requests.total;
+  // Requests cut off when the run stops are not counted, though they cost CPU and subgraph calls: at most one
+  // per connection, which is why the figures need rounds of several seconds.
+  const done = Math.max(1, result.requests.total);
   const cpuPerRequest = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, (cpuMs(pid) - (cpuBefore[n] ?? 0)) / done]));
   const callsPerRequest = Object.fromEntries(
     await Promise.all(SUBGRAPH_NAMES.map(async (s) => [s, ((await operationsServed(stack.urls[s])) - (callsBefore[s] ?? 0)) / done] as const)),
@@ -198,7 +203,7 @@ async function startHive(urls: RunningProcesses["urls"]): Promise<{ url: string;
   const bin = realpathSync(join(root, "node_modules/.bin/hive-gateway"));
   const child = spawn(
     process.execPath,
-    [bin, "supergraph", join(dir, "supergraph.graphql"), "--port", String(port), "--host", "127.0.0.1", "--fork", "1", "-c", join(dir, "gateway.config.mjs")],
+    [...profileArgs, bin, "supergraph", join(dir, "supergraph.graphql"), "--port", String(port), "--host", "127.0.0.1", "--fork", "1", "-c", join(dir, "gateway.config.mjs")],
     { cwd: dir, env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "inherit"] },
   );
   const url = `http://127.0.0.1:${port}`;
@@ -266,7 +271,7 @@ async function seed(gatewayUrl: string): Promise<Seed> {
 
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
-const stack = await startProcesses({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, databasePrefix: `fixup_benchgw_${Date.now().toString(36)}`, quiet: true });
+const stack = await startProcesses({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, databasePrefix: `fixup_benchgw_${Date.now().toString(36)}`, quiet: true, nodeArgs: profileArgs });
 let hive: Awaited<ReturnType<typeof startHive>> | undefined;
 let exitCode = 0;
 try {
