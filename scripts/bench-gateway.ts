@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { createRedis } from "@fixup/platform";
 import { eventually, gql, gqlOk, registerUser, type TestUser } from "../test/support/federation.js";
 import { freePort } from "./free-port.js";
 import { SUBGRAPH_NAMES, startProcesses, type RunningProcesses } from "./processes.js";
@@ -261,17 +262,32 @@ async function seed(gatewayUrl: string): Promise<Seed> {
   await inBatches(jobs, 16, async ({ customer, n }) => {
     const { createOrder } = await create(customer, n);
     for (const provider of [providers[offer++ % 10], providers[offer++ % 10]]) {
-      await gqlOk(gatewayUrl, SUBMIT_OFFER, { i: { orderId: createOrder.id, price: { amount: 10000 + n, currency: "EUR" } } }, provider?.token);
+      // Orders learns who offers what from catalog's events: a provider's first offer may have to wait for them.
+      const input = { orderId: createOrder.id, price: { amount: 10000 + n, currency: "EUR" } };
+      await eventually(() => gqlOk(gatewayUrl, SUBMIT_OFFER, { i: input }, provider?.token), 20_000);
     }
   });
   return { serviceIds, providers, readers, writers };
+}
+
+async function forgetStreams(url: string): Promise<void> {
+  const redis = createRedis(url);
+  if (!redis) return;
+  const keys = await redis.keys("fixup:*");
+  if (keys.length) await redis.del(...keys);
+  await redis.quit();
 }
 
 // --- the run ------------------------------------------------------------------------------------------------------
 
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
-const stack = await startProcesses({ databaseUrl: DATABASE_URL, redisUrl: REDIS_URL, databasePrefix: `fixup_benchgw_${Date.now().toString(36)}`, quiet: true, nodeArgs: profileArgs });
+// Event streams and consumer groups have fixed names (fixup:events:<service>): on Redis database 0 this stack's
+// orders would compete with any other stack's orders (tests, other benches) for catalog's events. A database of
+// its own keeps them apart; its fixup:* keys are deleted at the end.
+const redisUrl = new URL(REDIS_URL);
+redisUrl.pathname = `/${1 + (process.pid % 15)}`;
+const stack = await startProcesses({ databaseUrl: DATABASE_URL, redisUrl: redisUrl.toString(), databasePrefix: `fixup_benchgw_${Date.now().toString(36)}`, quiet: true, nodeArgs: profileArgs });
 let hive: Awaited<ReturnType<typeof startHive>> | undefined;
 let exitCode = 0;
 try {
@@ -322,5 +338,6 @@ try {
 } finally {
   await hive?.close();
   await stack.stop();
+  await forgetStreams(redisUrl.toString());
 }
 process.exit(exitCode);

@@ -5,6 +5,7 @@ import { REQUEST_ID_HEADER, type Logger } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { InFlight } from "./in-flight.js";
 import { isReadOnlyOperation } from "./operation-kind.js";
+import { SameTickBatcher } from "./batcher.js";
 import type { SubgraphFetcher, SubgraphReply } from "./subgraph-fetcher.js";
 import { restrictCachePolicy } from "./cache-policy.js";
 
@@ -17,13 +18,15 @@ type SubgraphResponse = Awaited<ReturnType<GraphQLDataSource<GatewayContext>["pr
  */
 const CORRELATION_HEADERS = new Set([REQUEST_ID_HEADER, "x-forwarded-for"]);
 
+export type FetchOutcome = "sent" | "merged" | "batched";
+
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
   fetcher: SubgraphFetcher;
   logger: Logger;
-  /** Counts subgraph calls sent and merged (cheap: one counter increment each). */
-  onFetch?: (subgraph: string, merged: boolean) => void;
+  /** Counts subgraph HTTP requests sent, and operations merged or batched into others (one increment each). */
+  onFetch?: (subgraph: string, outcome: FetchOutcome) => void;
 }
 
 /**
@@ -35,8 +38,17 @@ export interface SubgraphDataSourceOptions {
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly inFlight = new InFlight<SubgraphReply>();
+  private readonly batcher: SameTickBatcher;
 
-  constructor(private readonly options: SubgraphDataSourceOptions) {}
+  constructor(private readonly options: SubgraphDataSourceOptions) {
+    this.batcher = new SameTickBatcher((headers, body) => this.send(headers, body), {
+      logger: options.logger,
+      subgraph: options.name,
+      onBatched: (n) => {
+        for (let i = 0; i < n; i++) options.onFetch?.(options.name, "batched");
+      },
+    });
+  }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<SubgraphResponse> {
     const { request } = options;
@@ -53,9 +65,15 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     const { url, name } = this.options;
     const incoming = "incomingRequestContext" in options ? options : undefined; // health checks and schema loads are not
 
-    const reply = isReadOnlyOperation(request.query, incoming?.document)
-      ? await this.shared(mergeKey(url, body, headers), context.requestId ?? "internal", () => this.send(headers, body))
-      : await this.send(headers, body);
+    const requestId = context.requestId ?? "internal";
+    const credentials = answerKey(url, headers);
+    const reply = await (isReadOnlyOperation(request.query, incoming?.document)
+      ? this.shared(`${credentials}\n${body}`, requestId, () => this.batcher.enqueue(credentials, headers, body, requestId))
+      : this.send(headers, body)
+    ).catch((error: unknown) => {
+      // A shared failure reaches several client requests: each gets its own error object to annotate.
+      throw new Error(`${name} request failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
 
     if (reply.status < 200 || reply.status > 299) throw errorFromReply(url, reply);
     const parsed: unknown = isJson(reply.contentType) ? JSON.parse(reply.body) : reply.body;
@@ -67,21 +85,22 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   private send(headers: Record<string, string>, body: string): Promise<SubgraphReply> {
-    this.options.onFetch?.(this.options.name, false);
+    this.options.onFetch?.(this.options.name, "sent");
     return this.options.fetcher(this.options.url, headers, body);
   }
 
   private shared(key: string, requestId: string, send: () => Promise<SubgraphReply>): Promise<SubgraphReply> {
     const { logger, name, onFetch } = this.options;
-    if (this.inFlight.has(key)) onFetch?.(name, true);
+    if (this.inFlight.has(key)) onFetch?.(name, "merged");
     return this.inFlight.run(key, requestId, send, (requestIds) => {
       if (requestIds.length > 1) logger.debug({ subgraph: name, requestIds }, "identical subgraph requests merged");
     });
   }
 }
 
-function mergeKey(url: string, body: string, headers: Record<string, string>): string {
-  let key = `${url}\n${body}`;
+/** The URL and every header that can change a subgraph's answer (credentials above all). */
+function answerKey(url: string, headers: Record<string, string>): string {
+  let key = url;
   for (const [name, value] of Object.entries(headers)) if (!CORRELATION_HEADERS.has(name)) key += `\n${name}:${value}`;
   return key;
 }

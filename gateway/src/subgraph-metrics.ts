@@ -1,20 +1,23 @@
 import { Counter } from "prom-client";
 import type { Metrics } from "@fixup/platform";
+import type { FetchOutcome } from "./data-source.js";
 
-/** Subgraph calls the gateway sent and the ones it answered from an identical call already in flight. */
-export function subgraphFetchCounter(metrics: Metrics): (subgraph: string, merged: boolean) => void {
+/**
+ * Subgraph HTTP requests the gateway sent, and operations it answered from an identical one in flight (merged)
+ * or sent inside another's HTTP batch (batched).
+ */
+export function subgraphFetchCounter(metrics: Metrics): (subgraph: string, outcome: FetchOutcome) => void {
   const counter = new Counter({
     name: "gateway_subgraph_fetches_total",
-    help: "Subgraph operations by outcome: sent, or merged into an identical one in flight",
+    help: "Subgraph HTTP requests sent; operations merged into an identical one in flight or batched into another request",
     labelNames: ["subgraph", "outcome"],
     registers: [metrics.registry],
   });
-  const sent = new Map<string, Counter.Internal>();
-  const merged = new Map<string, Counter.Internal>();
-  return (subgraph, isMerged) => {
-    const cache = isMerged ? merged : sent;
-    let child = cache.get(subgraph);
-    if (!child) cache.set(subgraph, (child = counter.labels({ subgraph, outcome: isMerged ? "merged" : "sent" })));
+  const children = new Map<string, Counter.Internal>();
+  return (subgraph, outcome) => {
+    const key = `${subgraph}/${outcome}`;
+    let child = children.get(key);
+    if (!child) children.set(key, (child = counter.labels({ subgraph, outcome })));
     child.inc();
   };
 }

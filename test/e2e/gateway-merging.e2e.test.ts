@@ -11,10 +11,11 @@ afterAll(async () => {
   await fed?.stop();
 });
 
-/** The gateway's count of subgraph calls merged into identical ones in flight. */
-async function mergedSoFar(): Promise<number> {
+/** The gateway's count of subgraph operations merged into identical ones in flight (or batched with others). */
+async function mergedSoFar(outcome: "merged" | "batched" = "merged"): Promise<number> {
   const text = await (await fetch(`${fed.gatewayUrl}/metrics`)).text();
-  return [...text.matchAll(/^gateway_subgraph_fetches_total\{[^}]*outcome="merged"[^}]*\} (\d+)/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  const lines = text.matchAll(new RegExp(`^gateway_subgraph_fetches_total\\{[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, "gm"));
+  return [...lines].reduce((n, m) => n + Number(m[1]), 0);
 }
 
 async function rawPost(body: unknown, token?: string): Promise<string> {
@@ -69,4 +70,24 @@ test("identical mutations sent at the same time are each executed", async () => 
   expect(new Set(created.map((c) => c.createOrder.id)).size).toBe(8);
   const mine = await gql<{ myOrders: { edges: unknown[] } }>(fed.gatewayUrl, "{ myOrders(first: 50) { edges { node { id } } } }", {}, customer.token);
   expect(mine.data?.myOrders.edges).toHaveLength(9);
+});
+
+test("a plan's parallel operations to one subgraph travel as one batch and answer as if sent alone", async () => {
+  const { services } = await gqlOk<{ services: Array<{ id: string }> }>(fed.gatewayUrl, '{ services(search: "plumbing") { id } }');
+  const provider = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Batch Provider");
+  await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: services[0]?.id }, provider.token);
+  const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Batch Customer");
+  const { createOrder } = await eventually(() =>
+    gqlOk<{ createOrder: { id: string } }>(fed.gatewayUrl, "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }", {
+      i: { serviceId: services[0]?.id, title: "Batch", description: "Two users fetches", address: "2 Batch St" },
+    }, customer.token),
+  );
+  await eventually(() =>
+    gqlOk(fed.gatewayUrl, "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }", { i: { orderId: createOrder.id, price: { amount: 5000, currency: "EUR" } } }, provider.token),
+  );
+  const before = await mergedSoFar("batched");
+  // customer { name } and offers { provider { name } } are two users fetches in one parallel step of the plan.
+  const data = await gqlOk<{ order: unknown }>(fed.gatewayUrl, "query($o: ID!) { order(id: $o) { customer { name } offers { provider { name } } } }", { o: createOrder.id }, customer.token);
+  expect(data.order).toEqual({ customer: { name: "Batch Customer" }, offers: [{ provider: { name: "Batch Provider" } }] });
+  expect(await mergedSoFar("batched")).toBeGreaterThan(before);
 });

@@ -85,6 +85,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     schema: options.schema,
     introspection: !options.production,
     csrfPrevention: true,
+    // The gateway sends a query plan's parallel operations for one caller as one HTTP batch: one context (token
+    // check, DataLoaders) for all of them. Clients reach subgraphs only through the gateway, which refuses batches.
+    allowBatchedHttpRequests: true,
     // Our onShutdown drains everything in order; Apollo's own handler would stop early and re-raise the signal.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
