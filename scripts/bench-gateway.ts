@@ -55,78 +55,96 @@ interface Workload {
   name: string;
   goal: number;
   describe: string;
+  /** One cycle of requests a connection repeats; each request is built with that connection's number. */
   requests: (seed: Seed) => autocannon.Request[];
   /** A request whose answer both gateways must give identically before the workload is timed. */
   probe: (seed: Seed) => { query: string; token?: string };
 }
 
 const json = (query: string, variables?: Record<string, unknown>) => JSON.stringify(variables ? { query, variables } : { query });
-const post = { method: "POST" as const, path: "/graphql" };
 const headers = (token?: string) => ({ "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) });
 
-interface ConnectionState {
-  n?: number;
-  index?: number;
+interface ConnectionContext {
+  connection?: number;
   created?: boolean;
 }
+/** A request built per connection: `build` sees the connection's number (0…connections-1). */
+const perConnection = (
+  build: (connection: number, ctx: ConnectionContext) => { headers: Record<string, string>; body: string },
+  onResponse?: autocannon.Request["onResponse"],
+): autocannon.Request => ({
+  method: "POST",
+  path: "/graphql",
+  setupRequest: (req, context) => ({ ...req, ...build((context as ConnectionContext).connection ?? 0, context as ConnectionContext) }),
+  ...(onResponse ? { onResponse } : {}),
+});
+
+/**
+ * autocannon resets a connection's context to a copy of `initialContext` at the end of every request cycle:
+ * give each connection its own initial context with its number, so connection i is always customer i.
+ */
 let connectionCounter = 0;
-/** Each autocannon connection keeps its own context: number it once, so connection i acts as customer i. */
-const connectionIndex = (ctx: ConnectionState) => (ctx.index ??= connectionCounter++);
+function numberConnection(client: autocannon.Client): void {
+  const iterator = (client as unknown as { requestIterator: { initialContext: ConnectionContext; context: ConnectionContext; rebuildRequest(): void } }).requestIterator;
+  const connection = connectionCounter++;
+  iterator.initialContext = { connection };
+  iterator.context = { connection };
+  iterator.rebuildRequest(); // the first request was built before the connection had its number
+}
 
 /** Orders created during the mix, each waiting for two providers' offers. */
 const offerSlots: string[] = [];
 let providerTurn = 0;
+let writerTurn = 0;
+const mutationsSent = { createOrder: 0, submitOffer: 0 };
+
+const readMyOrders = (seed: Seed) => perConnection((i) => ({ headers: headers(seed.readers[i % seed.readers.length]?.token), body: json(MY_ORDERS_QUERY) }));
 
 const WORKLOADS: Workload[] = [
   {
     name: "catalog",
     goal: 1.5,
     describe: "public catalog: services → providers → services",
-    requests: () => [{ ...post, headers: headers(), body: json(CATALOG_QUERY) }],
+    requests: () => [{ method: "POST", path: "/graphql", headers: headers(), body: json(CATALOG_QUERY) }],
     probe: () => ({ query: CATALOG_QUERY }),
   },
   {
     name: "orders",
     goal: 1.0,
-    describe: `myOrders(first: 20) with offers, ${CONNECTIONS} customers' tokens`,
-    requests: (seed) => [
-      {
-        ...post,
-        setupRequest: (req, ctx) => ({ ...req, headers: headers(seed.readers[connectionIndex(ctx) % seed.readers.length]?.token), body: json(MY_ORDERS_QUERY) }),
-      },
-    ],
+    describe: `myOrders(first: 20) with offers, one customer's token per connection`,
+    requests: (seed) => [readMyOrders(seed)],
     probe: (seed) => ({ query: MY_ORDERS_QUERY, token: seed.readers[0]?.token }),
   },
   {
     name: "mix",
     goal: 1.0,
-    describe: "the orders workload with 10% mutations (createOrder, submitOffer)",
+    describe: "the orders workload with 10% mutations (createOrder; submitOffer on orders created in the run)",
     requests: (seed) => [
-      {
-        ...post,
-        setupRequest: (req, context) => {
-          const ctx = context as ConnectionState;
-          const i = connectionIndex(ctx);
-          const n = (ctx.n = (ctx.n ?? 0) + 1);
-          ctx.created = false;
-          if (n % 20 === 0) {
-            ctx.created = true;
-            const input = { serviceId: seed.serviceIds[n % seed.serviceIds.length], title: `Bench ${i}/${n}`, description: "Mix", address: "1 Bench St" };
-            return { ...req, headers: headers(seed.writers[i % seed.writers.length]?.token), body: json(CREATE_ORDER, { i: input }) };
+      // Each request is a mutation with probability 10% (half createOrder, half submitOffer on an order created
+      // earlier in the run, by another customer, so the readers' own pages keep their size).
+      perConnection(
+        (i, ctx) => {
+          const dice = Math.random();
+          ctx.created = dice < 0.05;
+          const orderId = dice >= 0.05 && dice < 0.1 ? offerSlots.shift() : undefined;
+          if (ctx.created) {
+            mutationsSent.createOrder++;
+            const input = { serviceId: seed.serviceIds[i % seed.serviceIds.length], title: `Bench ${i}`, description: "Mix", address: "1 Bench St" };
+            return { headers: headers(seed.writers[writerTurn++ % seed.writers.length]?.token), body: json(CREATE_ORDER, { i: input }) };
           }
-          const orderId = n % 20 === 10 ? offerSlots.shift() : undefined;
           if (orderId) {
+            mutationsSent.submitOffer++;
             const provider = seed.providers[providerTurn++ % seed.providers.length];
-            return { ...req, headers: headers(provider?.token), body: json(SUBMIT_OFFER, { i: { orderId, price: { amount: 9000 + n, currency: "EUR" } } }) };
+            return { headers: headers(provider?.token), body: json(SUBMIT_OFFER, { i: { orderId, price: { amount: 9000 + i, currency: "EUR" } } }) };
           }
-          return { ...req, headers: headers(seed.readers[i % seed.readers.length]?.token), body: json(MY_ORDERS_QUERY) };
+          return { headers: headers(seed.readers[i % seed.readers.length]?.token), body: json(MY_ORDERS_QUERY) };
         },
-        onResponse: (_status, body, context) => {
-          if (!(context as ConnectionState).created) return;
+        (_status, body, context) => {
+          if (!(context as ConnectionContext).created) return;
           const id = /"id":"([^"]+)"/.exec(body)?.[1];
-          if (id) offerSlots.push(id, id);
+          if (id) offerSlots.push(id, id); // two offers each, from two different providers (taken in turn)
         },
-      },
+      ),
     ],
     probe: (seed) => ({ query: MY_ORDERS_QUERY, token: seed.readers[1]?.token }),
   },
@@ -166,7 +184,7 @@ async function measure(gatewayUrl: string, gatewayPid: number, stack: RunningPro
   const cpuBefore = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuMs(pid)]));
   const callsBefore = Object.fromEntries(await Promise.all(SUBGRAPH_NAMES.map(async (s) => [s, await operationsServed(stack.urls[s])] as const)));
   connectionCounter = 0;
-  const result = await autocannon({ url: gatewayUrl, connections: CONNECTIONS, duration: seconds, requests, initialContext: {} });
+  const result = await autocannon({ url: gatewayUrl, connections: CONNECTIONS, duration: seconds, requests, setupClient: numberConnection });
   // Requests cut off when the run stops are not counted, though they cost CPU and subgraph calls: at most one
   // per connection, which is why the figures need rounds of several seconds.
   const done = Math.max(1, result.requests.total);
@@ -328,6 +346,7 @@ try {
     }
     const verdict = ratio >= workload.goal ? "goal met" : ratio >= workload.goal / 2 ? "below goal" : "GROSS REGRESSION";
     console.log(`  ratio fixup/hive (median RPS): ${fmt(ratio)} — goal ≥ ${workload.goal} — ${verdict}`);
+    if (workload.name === "mix") console.log(`  mutations sent (both gateways, warm-up included): ${JSON.stringify(mutationsSent)}`);
     summary.push(`${workload.name}: ${fmt(ratio)} (goal ${workload.goal})`);
     if (ratio < workload.goal / 2) exitCode = 1;
   }
