@@ -161,11 +161,11 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS; // utime, stime (fields 14 and 15)
 }
 
-/** GraphQL operations a subgraph has executed so far (its own /metrics). */
+/** HTTP requests a subgraph has answered on /graphql so far (its own /metrics; a batch is one). */
 async function operationsServed(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   let total = 0;
-  for (const m of text.matchAll(/^graphql_request_duration_seconds_count\{[^}]*\} (\d+)/gm)) total += Number(m[1]);
+  for (const m of text.matchAll(/^http_request_duration_seconds_count\{[^}]*route="\/graphql"[^}]*\} (\d+)/gm)) total += Number(m[1]);
   return total;
 }
 
@@ -333,7 +333,7 @@ try {
     }
     const ratio = median(samples.fixup?.map((s) => s.rps) ?? []) / median(samples.hive?.map((s) => s.rps) ?? []);
     console.log(`\n(${workload.name}) ${workload.describe} — ${ROUNDS} interleaved rounds × ${SECONDS} s, ${CONNECTIONS} connections`);
-    console.log("  gateway  RPS      p50 ms  p99 ms  failed  CPU ms/request: gateway users catalog orders chat   subgraph calls/request: users catalog orders chat");
+    console.log("  gateway  RPS      p50 ms  p99 ms  failed  CPU ms/request: gateway users catalog orders chat   subgraph HTTP calls/request: users catalog orders chat");
     for (const g of gateways) {
       const s = samples[g.name] ?? [];
       const m = (f: (x: Sample) => number) => median(s.map(f));
