@@ -28,6 +28,8 @@ export interface ProcessOptions {
   env?: NodeJS.ProcessEnv;
   /** Inherit the children's stdout/stderr (default) or drop them. */
   quiet?: boolean;
+  /** Extra node flags for every process (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -66,7 +68,7 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
   const start = (name: ProcessName) => {
     const entry = name === "gateway" ? "gateway/src/main.ts" : `subgraphs/${name}/src/main.ts`;
     const own = name === "gateway" ? {} : { [`${name.toUpperCase()}_PORT`]: String(ports[name]), [`${name.toUpperCase()}_DATABASE_URL`]: databases[name] };
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", entry], {
       env: { ...env, ...own },
       stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "ignore" : "inherit"],
     });

@@ -27,8 +27,10 @@ import {
 } from "@fixup/platform";
 import type { GatewayConfig } from "./config.js";
 import type { GatewayContext } from "./context.js";
-import { ForwardingDataSource } from "./data-source.js";
 import { inputTextPlugin } from "./input-text-plugin.js";
+import { SubgraphDataSource } from "./data-source.js";
+import { createSubgraphFetcher } from "./subgraph-fetcher.js";
+import { subgraphFetchCounter } from "./subgraph-metrics.js";
 import { proxyTo } from "./rest-proxy.js";
 import { subscriptionOwners } from "./subscription-plan.js";
 import { startGatewaySubscriptions } from "./subscription-server.js";
@@ -50,9 +52,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
   const verifier = remoteJwksVerifier(`${config.USERS_URL}/.well-known/jwks.json`);
 
   const supergraphSdl = readFileSync(supergraphPath, "utf8");
+  const fetcher = createSubgraphFetcher();
+  const onFetch = subgraphFetchCounter(metrics);
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name, url }) => new ForwardingDataSource({ url: subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) => {
+      const target = subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`no URL for subgraph ${name}`);
+      return new SubgraphDataSource({ name, url: target, fetcher, logger, onFetch });
+    },
   });
   const owners = subscriptionOwners(supergraphSdl);
   let apiSchema: GraphQLSchema | undefined;
@@ -148,6 +156,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
         await subscriptions.close();
         await http.drain(); // in-flight operations finish and are answered; nothing new is taken
         await apollo.stop();
+        await fetcher.close();
         logger.info("gateway stopped");
       })()),
   };

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import { AppError, ErrorCode } from "./errors.js";
+import { verifiedTokenCache, type VerifiedTokenCacheOptions } from "./verified-tokens.js";
 
 export const ACCESS_TOKEN_ALG = "ES256";
 export const TOKEN_ISSUER = "fixup-users";
@@ -24,9 +25,9 @@ const isRole = (v: unknown): v is Role => v === "CUSTOMER" || v === "PROVIDER" |
  * Verifies access tokens against a key set. Only ES256 is accepted, so `alg: none` and HS256-signed-with-
  * the-public-key tokens fail before any key is used.
  */
-export function createTokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
+export function createTokenVerifier(keys: JWTVerifyGetKey, cache?: VerifiedTokenCacheOptions): TokenVerifier {
   return {
-    async verify(token) {
+    verify: verifiedTokenCache(async (token) => {
       try {
         const { payload } = await jwtVerify(token, keys, {
           algorithms: [ACCESS_TOKEN_ALG],
@@ -36,12 +37,13 @@ export function createTokenVerifier(keys: JWTVerifyGetKey): TokenVerifier {
         });
         const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("no subject");
-        return { userId: payload.sub, roles, ...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}) };
+        const viewer: Viewer = { userId: payload.sub, roles, ...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}) };
+        return { value: viewer, expiresAt: (payload.exp as number) * 1000 };
       } catch (error) {
         const expired = (error as { code?: string }).code === "ERR_JWT_EXPIRED";
         throw new AppError(ErrorCode.UNAUTHENTICATED, expired ? "Access token expired" : "Invalid access token");
       }
-    },
+    }, cache),
   };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from "express";
-import { pinoHttp } from "pino-http";
+import { accessLog } from "./access-log.js";
 import { AppError, ErrorCode } from "./errors.js";
 import { restTextBoundary } from "./input-boundary.js";
 import type { Logger } from "./logger.js";
@@ -65,19 +65,14 @@ export function createBaseApp(
   // req.ip (per-IP rate limits, logs) is the client only when every proxy in front of us is trusted (TRUST_PROXY).
   app.set("trust proxy", options.trustProxy ?? ["loopback"]);
   app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
+    accessLog(logger, {
+      requestId: (req, res) => {
         const id = requestIdOf(req);
         res.setHeader(REQUEST_ID_HEADER, id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? "error" : "info"),
-      // Express adds a parsed `query` to the logged request: drop it, and log the URL with secrets blanked.
-      serializers: {
-        req: ({ query: _query, ...req }: { url?: string; query?: unknown }) => ({ ...req, url: req.url && redactQuery(req.url) }),
-      },
-      autoLogging: { ignore: (req) => req.url === "/healthz" || req.url === "/metrics" },
+      describe: (req) => ({ method: req.method, url: req.url && redactQuery(req.url), remoteAddress: req.socket.remoteAddress }),
+      ignore: (req) => req.url === "/healthz" || req.url === "/metrics",
     }),
   );
   app.use((req, res, next) => {

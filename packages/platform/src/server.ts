@@ -1,7 +1,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from "@apollo/server/plugin/disabled";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { expressMiddleware } from "@as-integrations/express5";
 import type { Express } from "express";
@@ -98,6 +102,9 @@ export async function startSubgraphServer<TContext extends RequestContext>(
     schema,
     introspection: !options.production,
     csrfPrevention: true,
+    // The gateway sends a query plan's parallel operations for one caller as one HTTP batch: one context (token
+    // check, DataLoaders) for all of them. Clients reach subgraphs only through the gateway, which refuses batches.
+    allowBatchedHttpRequests: true,
     // Our onShutdown drains everything in order; Apollo's own handler would stop early and re-raise the signal.
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -106,6 +113,8 @@ export async function startSubgraphServer<TContext extends RequestContext>(
       metricsPlugin(metrics),
       // Federated tracing is for Apollo's hosted studio, which we do not use; it costs time on every request.
       ApolloServerPluginInlineTraceDisabled(),
+      // No field carries a cache hint, yet the plugin wraps every resolver to collect them (a promise per field).
+      ApolloServerPluginCacheControlDisabled(),
       ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
       ...(options.outbox ? [publishBeforeAnswerPlugin<TContext>(options.outbox, logger)] : []),
       ...(options.plugins ?? []),
