@@ -1,4 +1,5 @@
 import type { Offer, Order } from "./order.js";
+import { OFFERABLE_STATUSES } from "./order-rules.js";
 
 export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
 
@@ -15,7 +16,25 @@ export interface OrderRelation {
   providesService: boolean;
 }
 
-const isAdmin = (actor: Actor) => actor.roles.includes("ADMIN");
+/** Staff see and follow every order (ADMIN today; moderators later). */
+export const isStaff = (actor: Actor): boolean => actor.roles.includes("ADMIN");
+export const isProvider = (actor: Actor): boolean => actor.roles.includes("PROVIDER");
+export const isCustomer = (actor: Actor): boolean => actor.roles.includes("CUSTOMER");
+const isAdmin = isStaff;
+
+/** An offer is visible to its provider, the order's customer and staff. */
+export const canViewOffer = (actor: Actor, offer: Offer, order: Order): boolean =>
+  offer.providerId === actor.userId || order.customerId === actor.userId || isStaff(actor);
+
+/** offerSubmitted is for the order's customer and staff. */
+export const canFollowOffers = (actor: Actor, order: Order): boolean => order.customerId === actor.userId || isStaff(actor);
+
+/** orderUpdated is for the customer, staff and providers who offered (not merely could offer). */
+export const canFollowOrder = (actor: Actor, order: Order, offers: readonly Offer[]): boolean =>
+  canFollowOffers(actor, order) || offers.some((o) => o.providerId === actor.userId);
+
+/** A user's order list is theirs and staff's. */
+export const canListOrdersOf = (actor: Actor, userId: string): boolean => actor.userId === userId || isStaff(actor);
 
 /**
  * Customer, admins, providers who offered, and providers who could offer on an OPEN order for their service.
@@ -23,7 +42,7 @@ const isAdmin = (actor: Actor) => actor.roles.includes("ADMIN");
  */
 export function canViewOrder(actor: Actor, order: Order, relation: OrderRelation): boolean {
   if (order.customerId === actor.userId || isAdmin(actor) || relation.hasOffer) return true;
-  return order.status === "OPEN" && actor.roles.includes("PROVIDER") && relation.providesService;
+  return OFFERABLE_STATUSES.includes(order.status) && isProvider(actor) && relation.providesService;
 }
 
 /** The customer and admins see every offer; a provider sees only their own. */
@@ -36,7 +55,7 @@ export type OfferRefusal = "NOT_PROVIDER" | "OWN_ORDER" | "SERVICE_NOT_OFFERED";
 
 /** Why an actor may not offer on an order, or null. Order status is checked by the state machine. */
 export function offerRefusal(actor: Actor, order: Order, providesService: boolean): OfferRefusal | null {
-  if (!actor.roles.includes("PROVIDER")) return "NOT_PROVIDER";
+  if (!isProvider(actor)) return "NOT_PROVIDER";
   if (order.customerId === actor.userId) return "OWN_ORDER";
   if (!providesService) return "SERVICE_NOT_OFFERED";
   return null;

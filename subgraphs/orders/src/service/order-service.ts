@@ -16,7 +16,20 @@ import {
   type ReadModelFreshness,
   type Viewer,
 } from "@fixup/platform";
-import { canViewOrder, isAssignedProvider, offerRefusal, visibleOffers, type Actor } from "../domain/access.js";
+import {
+  canFollowOffers,
+  canFollowOrder,
+  canListOrdersOf,
+  canViewOffer,
+  canViewOrder,
+  isAssignedProvider,
+  isCustomer,
+  isProvider,
+  isStaff,
+  offerRefusal,
+  visibleOffers,
+  type Actor,
+} from "../domain/access.js";
 import { moneyProblems } from "../domain/money.js";
 import { canWithdraw } from "../domain/offer-status.js";
 import { OrderEvents, type Offer, type Order, type Review } from "../domain/order.js";
@@ -72,7 +85,7 @@ export class OrderService {
       }),
       viewerProvides: async (serviceId) => {
         const v = await viewer();
-        if (!v || !v.roles.includes("PROVIDER")) return false;
+        if (!v || !isProvider(v)) return false;
         if ((await (services ??= servicesOf(v.userId))).has(serviceId)) return true;
         // Once per request: an assignment made a moment ago may still be on its way from catalog.
         caughtUpServices ??= this.catalogEvents.caughtUp().then(() => servicesOf(v.userId));
@@ -113,25 +126,24 @@ export class OrderService {
     const offer = await loaders.offer.load(offerId);
     const order = offer ? await loaders.order.load(offer.orderId) : null;
     if (!offer || !order) throw notFound("Offer");
-    if (offer.providerId !== actor.userId && order.customerId !== actor.userId && !actor.roles.includes("ADMIN")) {
-      throw notFound("Offer");
-    }
+    if (!canViewOffer(actor, offer, order)) throw notFound("Offer");
     return offer;
   }
 
   /** offerSubmitted is for the order's customer (and admins) only. */
   async authorizeOfferFeed(actor: Actor, orderId: string, loaders: OrderLoaders): Promise<Order> {
     const order = await this.getOrder(actor, orderId, loaders);
-    if (order.customerId !== actor.userId && !actor.roles.includes("ADMIN")) throw forbidden("Only the order's customer can follow its offers");
+    if (!canFollowOffers(actor, order)) throw forbidden("Only the order's customer can follow its offers");
     return order;
   }
 
   /** orderUpdated is for the customer, admins and providers who offered (not merely could offer). */
   async authorizeOrderFeed(actor: Actor, orderId: string, loaders: OrderLoaders): Promise<Order> {
     const order = await this.getOrder(actor, orderId, loaders);
-    if (order.customerId === actor.userId || actor.roles.includes("ADMIN")) return order;
-    const offers = await loaders.offersOfOrder.load(order.id);
-    if (!offers.some((o) => o.providerId === actor.userId)) throw forbidden("Only the customer and offering providers can follow this order");
+    if (canFollowOffers(actor, order)) return order;
+    if (!canFollowOrder(actor, order, await loaders.offersOfOrder.load(order.id))) {
+      throw forbidden("Only the customer and offering providers can follow this order");
+    }
     return order;
   }
 
@@ -141,13 +153,13 @@ export class OrderService {
   }
 
   async ordersOfUser(actor: Actor, userId: string, status: OrderStatus | null, args: PageArgs): Promise<Connection<Order>> {
-    if (actor.userId !== userId && !actor.roles.includes("ADMIN")) throw forbidden("Only the user themself can list their orders");
+    if (!canListOrdersOf(actor, userId)) throw forbidden("Only the user themself can list their orders");
     const page = pageRequest(args);
     return connection(await this.orders.listCustomerOrders(userId, status, page), page);
   }
 
   async openOrders(actor: Actor, args: PageArgs): Promise<Connection<Order>> {
-    if (!actor.roles.includes("PROVIDER")) throw forbidden("Only providers have an open-orders feed");
+    if (!isProvider(actor)) throw forbidden("Only providers have an open-orders feed");
     const page = pageRequest(args);
     // The feed is built from catalog's read model: a service assigned a moment ago must already show.
     await this.catalogEvents.caughtUp();
@@ -167,7 +179,7 @@ export class OrderService {
   // ---- commands ------------------------------------------------------------------------------------------
 
   async createOrder(actor: Actor, raw: unknown): Promise<Order> {
-    if (!actor.roles.includes("CUSTOMER")) throw forbidden("Only customers can create orders");
+    if (!isCustomer(actor)) throw forbidden("Only customers can create orders");
     const input = parseInput(createOrderInput, raw, "input");
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
@@ -387,7 +399,7 @@ export class OrderService {
   }
 
   private async canView(actor: Actor, order: Order, loaders: OrderLoaders): Promise<boolean> {
-    if (order.customerId === actor.userId || actor.roles.includes("ADMIN")) return true;
+    if (order.customerId === actor.userId || isStaff(actor)) return true;
     const offers = await loaders.offersOfOrder.load(order.id);
     const hasOffer = offers.some((o) => o.providerId === actor.userId);
     const providesService = await loaders.viewerProvides(order.serviceId);
