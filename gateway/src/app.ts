@@ -124,6 +124,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     schema: () => (apiSchema ? { apiSchema, owners } : undefined),
     subgraphUrls,
     validationRules: protection.validationRules,
+    metrics,
   });
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));

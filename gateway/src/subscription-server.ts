@@ -3,7 +3,7 @@ import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, print, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
+import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
 import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
@@ -19,6 +19,8 @@ export interface GatewaySubscriptionOptions {
   subgraphUrls: Record<string, string>;
   /** The HTTP path's extra validation (depth, aliases, tokens…): a subscription must pass the same limits. */
   validationRules: readonly ValidationRule[];
+  /** Client subscriptions streaming now (the subgraphs count the shared upstream ones). */
+  metrics: Pick<Metrics, "wsSubscriptions">;
 }
 
 const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined): string | undefined => {
@@ -144,6 +146,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
   }
 
   const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql" });
+  const streaming = new Set<string>();
   const cleanup = useServer<Record<string, unknown>, { gatewayContext?: GatewayContext }>(
     {
       schema: () => {
@@ -185,6 +188,16 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           if (error instanceof SubscriptionPlanError) return errorResult(error.message, ErrorCode.BAD_USER_INPUT);
           throw error;
         }
+      },
+      // Counted once a subscription is really streaming (refused ones never are) until it completes either way.
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (result && Symbol.asyncIterator in result) {
+          streaming.add(`${ctx.extra.request.socket.remotePort}:${id}`);
+          options.metrics.wsSubscriptions.inc();
+        }
+      },
+      onComplete: (ctx, id) => {
+        if (streaming.delete(`${ctx.extra.request.socket.remotePort}:${id}`)) options.metrics.wsSubscriptions.dec();
       },
       // Queries and mutations sent over the socket take the normal HTTP path's executor.
       execute: async (args) =>
