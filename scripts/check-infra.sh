@@ -23,6 +23,7 @@ cp infra/deploy/docker-compose.yml "$tmp/docker-compose.yml"
 
 step "promtool check config / check rules (alerts, and every Grafana panel's PromQL as a recording rule)"
 promtool check config infra/prometheus/prometheus.yml || fail "infra/prometheus/prometheus.yml"
+promtool check rules infra/prometheus/alerts.yml || fail "infra/prometheus/alerts.yml"
 npx tsx scripts/infra/dashboard-rules.ts >"$tmp/dashboard-rules.yml"
 promtool check rules "$tmp/dashboard-rules.yml" || fail "Grafana dashboard queries (infra/grafana/dashboards)"
 
