@@ -3,7 +3,7 @@ import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, print, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { ErrorCode, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
+import { ErrorCode, requestIdOf, viewerFromHeader, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
 import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
@@ -164,7 +164,9 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         return false;
       },
       context: (ctx): GatewayContext => ({
-        requestId: crypto.randomUUID(),
+        // The upgrade request's id (the edge's, or the client's when safe): the connection's log lines and its
+        // events' subgraph calls share the id nginx logged for it.
+        requestId: requestIdOf(ctx.extra.request),
         authorization: authorizationOf(ctx.connectionParams),
         forwardedFor: ctx.extra.request.socket.remoteAddress ?? "",
       }),
