@@ -21,9 +21,10 @@ cp infra/deploy/docker-compose.yml "$tmp/docker-compose.yml"
 (cd "$tmp" && ECR_REGISTRY=registry.example/fixup IMAGE_TAG=0000000 docker-compose --profile migrate config -q) \
   || fail "infra/deploy/docker-compose.yml"
 
-step "promtool check config / check rules (alerts, and every Grafana panel's PromQL as a recording rule)"
+step "promtool check config / check rules / test rules (alerts), check rules (every Grafana panel's PromQL as a recording rule)"
 promtool check config infra/prometheus/prometheus.yml || fail "infra/prometheus/prometheus.yml"
 promtool check rules infra/prometheus/alerts.yml || fail "infra/prometheus/alerts.yml"
+promtool test rules infra/prometheus/alerts.test.yml || fail "infra/prometheus/alerts.test.yml (alert unit tests)"
 npx tsx scripts/infra/dashboard-rules.ts >"$tmp/dashboard-rules.yml"
 promtool check rules "$tmp/dashboard-rules.yml" || fail "Grafana dashboard queries (infra/grafana/dashboards)"
 
