@@ -52,36 +52,37 @@ export function runtimeLockfile(lock: Lockfile, name: string, roots: string[]): 
     dependencies[root] = range;
   }
 
-  const kept = new Map<string, LockEntry>();
-  const visit = (path: string) => {
-    if (kept.has(path)) return;
+  // Path → reached only through optional dependencies (then optional here too, whatever the full tree says).
+  const kept = new Map<string, boolean>();
+  const visit = (path: string, optional: boolean) => {
+    const seen = kept.get(path);
+    if (seen === false || (seen === true && optional)) return;
     const entry = lock.packages[path];
     if (!entry) throw new Error(`package-lock.json has no ${path}`);
-    kept.set(path, entry);
+    kept.set(path, optional);
     const optionalPeer = (dep: string) => entry.peerDependenciesMeta?.[dep]?.optional === true;
     const required = [...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.peerDependencies ?? {}).filter((d) => !optionalPeer(d))];
     for (const dep of required) {
       const found = resolveFrom(lock.packages, path, dep);
-      if (found) visit(found);
+      if (found) visit(found, optional);
       else if (!entry.optionalDependencies?.[dep]) throw new Error(`${path} needs ${dep}, which package-lock.json does not hold`);
     }
-    // Platform-specific optional packages (sharp's libvips, esbuild-style binaries): kept when locked, npm picks.
+    // Platform-specific optional packages (sharp's libvips builds and the like): kept when locked, npm picks.
     for (const dep of Object.keys(entry.optionalDependencies ?? {})) {
       const found = resolveFrom(lock.packages, path, dep);
-      if (found) visit(found);
+      if (found) visit(found, true);
     }
   };
   for (const root of roots) {
     const path = resolveFrom(lock.packages, "", root);
     if (!path) throw new Error(`package-lock.json has no node_modules/${root}`);
-    visit(path);
+    visit(path, false);
   }
 
   const packages: Lockfile["packages"] = { "": { name, version: "0.0.0", dependencies } };
-  for (const path of [...kept.keys()].sort()) {
-    const { dev: _dev, devOptional, ...entry } = kept.get(path)!;
-    // Reachable from a runtime import, so not dev here; optional when only optional edges lead to it.
-    packages[path] = devOptional ? { ...entry, optional: true } : entry;
+  for (const [path, optional] of [...kept].sort(([a], [b]) => a.localeCompare(b))) {
+    const { dev: _dev, devOptional: _devOptional, optional: _optional, ...entry } = lock.packages[path]!;
+    packages[path] = optional ? { ...entry, optional: true } : entry;
   }
   return {
     manifest: { name, version: "0.0.0", private: true, type: "module", dependencies },
