@@ -22,7 +22,8 @@ FROM ${NODE_IMAGE} AS runtime-deps
 ARG SERVICE=gateway
 WORKDIR /app
 COPY --from=build /src/dist/${SERVICE}/package.json /src/dist/${SERVICE}/package-lock.json ./
-RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+# SCARF_ANALYTICS: swagger-ui-dist's install-time telemetry stays off in builds.
+RUN --mount=type=cache,target=/root/.npm SCARF_ANALYTICS=false npm ci --omit=dev --no-audit --no-fund
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE=gateway
