@@ -42,6 +42,19 @@ test("the gateway reports its client subscriptions, the subgraph its (shared) up
   await expect.poll(() => liveSubscriptions([fed.gatewayUrl]), { timeout: 10_000 }).toBe(0);
 });
 
+test("each subgraph reports its Postgres client pool: in use, idle, waiting and its size", async () => {
+  const pool = async (url: string, service: string, state: string) => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith("db_pool_connections{") && l.includes(`pool="${service}"`) && l.includes(`state="${state}"`));
+    return line === undefined ? undefined : Number(line.split(" ").at(-1));
+  };
+  for (const [service, url] of [["users", fed.usersUrl], ["catalog", fed.catalogUrl], ["orders", fed.ordersUrl], ["chat", fed.chatUrls[0]!]] as const) {
+    expect(await pool(url, service, "max"), service).toBe(10);
+    expect(await pool(url, service, "waiting"), service).toBe(0);
+    expect(await pool(url, service, "in_use"), service).toBeGreaterThanOrEqual(0);
+  }
+});
+
 // Exporter metrics come from the exporters in docker-compose.yml, not from the services: nginx (nginxlog-exporter),
 // cAdvisor (container_), node-exporter (node_), postgres-exporter (pg_, fixup_outbox_ from its custom queries),
 // redis_exporter (redis_), and Prometheus itself (up).
