@@ -30,6 +30,8 @@ export interface ProcessOptions {
   quiet?: boolean;
   /** Extra node flags for every process (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
   nodeArgs?: string[];
+  /** Run the production build in this directory (scripts/build.ts: `node <dir>/<service>/main.js`) instead of tsx. */
+  buildDir?: string;
 }
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
@@ -67,8 +69,9 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
   const children = new Map<ProcessName, ChildProcess>();
   const start = (name: ProcessName) => {
     const entry = name === "gateway" ? "gateway/src/main.ts" : `subgraphs/${name}/src/main.ts`;
+    const args = options.buildDir ? ["--enable-source-maps", `${options.buildDir}/${name}/main.js`] : ["--import", "tsx", entry];
     const own = name === "gateway" ? {} : { [`${name.toUpperCase()}_PORT`]: String(ports[name]), [`${name.toUpperCase()}_DATABASE_URL`]: databases[name] };
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", entry], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...args], {
       env: { ...env, ...own },
       stdio: ["ignore", options.quiet ? "ignore" : "inherit", options.quiet ? "ignore" : "inherit"],
     });

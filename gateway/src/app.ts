@@ -140,6 +140,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = creat
     validationRules: protection.validationRules,
     maxTokens: config.MAX_QUERY_TOKENS,
     trustProxy: app.get("trust proxy fn") as TrustFn,
+    metrics,
   });
   app.use(notFoundHandler);
   app.use(restErrorHandler(logger));

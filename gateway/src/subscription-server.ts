@@ -3,7 +3,7 @@ import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, parse, print, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { ErrorCode, forwardedFor, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type TokenVerifier } from "@fixup/platform";
+import { ErrorCode, forwardedFor, requestIdOf, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
 import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
@@ -23,6 +23,8 @@ export interface GatewaySubscriptionOptions {
   maxTokens: number;
   /** The HTTP app's `trust proxy fn`, so queries over the socket carry the same client address as over HTTP. */
   trustProxy: TrustFn;
+  /** Client subscriptions streaming now (the subgraphs count the shared upstream ones). */
+  metrics: Pick<Metrics, "wsSubscriptions">;
 }
 
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -152,6 +154,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
 
   // The same 1 MiB as an HTTP body; ws would otherwise buffer messages of up to 100 MiB (closes with 1009).
   const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: MAX_MESSAGE_BYTES });
+  const streaming = new Set<string>();
   const cleanup = useServer<Record<string, unknown>, { gatewayContext?: GatewayContext }>(
     {
       schema: () => {
@@ -185,7 +188,9 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         return false;
       },
       context: (ctx): GatewayContext => ({
-        requestId: crypto.randomUUID(),
+        // The upgrade request's id (the edge's, or the client's when safe): the connection's log lines and its
+        // events' subgraph calls share the id nginx logged for it.
+        requestId: requestIdOf(ctx.extra.request),
         authorization: authorizationOf(ctx.connectionParams),
         forwardedFor: forwardedFor(ctx.extra.request, options.trustProxy),
       }),
@@ -209,6 +214,16 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           if (error instanceof SubscriptionPlanError) return errorResult(error.message, ErrorCode.BAD_USER_INPUT);
           throw error;
         }
+      },
+      // Counted once a subscription is really streaming (refused ones never are) until it completes either way.
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (result && Symbol.asyncIterator in result) {
+          streaming.add(`${ctx.extra.request.socket.remotePort}:${id}`);
+          options.metrics.wsSubscriptions.inc();
+        }
+      },
+      onComplete: (ctx, id) => {
+        if (streaming.delete(`${ctx.extra.request.socket.remotePort}:${id}`)) options.metrics.wsSubscriptions.dec();
       },
       // Queries and mutations sent over the socket take the normal HTTP path's executor.
       execute: async (args) =>

@@ -4,6 +4,7 @@ export * from "./errors.js";
 export * from "./http.js";
 export * from "./logger.js";
 export * from "./metrics.js";
+export * from "./db-pool.js";
 export * from "./migrations.js";
 export * from "./redis.js";
 export * from "./server.js";

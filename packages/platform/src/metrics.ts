@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { ApolloServerPlugin } from "@apollo/server";
+import { dbPoolConnections } from "./db-pool.js";
 import { deadLetteredEvents } from "./event-metrics.js";
 
 export interface Metrics {
@@ -41,6 +42,7 @@ export function createMetrics(service: string, options: MetricsOptions = {}): Me
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   registry.registerMetric(deadLetteredEvents);
+  registry.registerMetric(dbPoolConnections);
   const buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
   return {
     registry,

@@ -1,4 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import { createDbPool } from "@fixup/platform";
 import { PrismaClient } from "../generated/prisma/client.js";
 
 export type CatalogPrisma = InstanceType<typeof PrismaClient>;
@@ -6,7 +7,7 @@ export type CatalogPrisma = InstanceType<typeof PrismaClient>;
 /** `onQuery` (tests) sees every SQL statement the client sends. */
 export function createPrisma(databaseUrl: string, poolSize = 10, onQuery?: (sql: string) => void): CatalogPrisma {
   const client = new PrismaClient({
-    adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }),
+    adapter: new PrismaPg(createDbPool("catalog", databaseUrl, poolSize), { disposeExternalPool: true }),
     ...(onQuery ? { log: [{ emit: "event" as const, level: "query" as const }] } : {}),
   });
   if (onQuery) (client as unknown as { $on(e: "query", cb: (ev: { query: string }) => void): void }).$on("query", (e) => onQuery(e.query));

@@ -1,12 +1,12 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { attachQueryLog, queryLogOptions } from "@fixup/platform";
+import { attachQueryLog, createDbPool, queryLogOptions } from "@fixup/platform";
 import { PrismaClient } from "../generated/prisma/client.js";
 
 export type OrdersPrisma = InstanceType<typeof PrismaClient>;
 export type OrdersTx = Parameters<Parameters<OrdersPrisma["$transaction"]>[0]>[0];
 
 export function createPrisma(databaseUrl: string, poolSize = 10, onQuery?: (sql: string) => void): OrdersPrisma {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+  const adapter = new PrismaPg(createDbPool("orders", databaseUrl, poolSize), { disposeExternalPool: true });
   return attachQueryLog(new PrismaClient({ adapter, ...queryLogOptions(onQuery) }), onQuery);
 }
 

@@ -1,11 +1,11 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { attachQueryLog, queryLogOptions } from "@fixup/platform";
+import { attachQueryLog, createDbPool, queryLogOptions } from "@fixup/platform";
 import { PrismaClient } from "../generated/prisma/client.js";
 
 export type UsersPrisma = InstanceType<typeof PrismaClient>;
 
 export function createPrisma(databaseUrl: string, poolSize = 10, onQuery?: (sql: string) => void): UsersPrisma {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+  const adapter = new PrismaPg(createDbPool("users", databaseUrl, poolSize), { disposeExternalPool: true });
   return attachQueryLog(new PrismaClient({ adapter, ...queryLogOptions(onQuery) }), onQuery);
 }
 
