@@ -2,7 +2,7 @@
 // against real Postgres and Redis, each on its own port and database. Used by bench:chat and the processes e2e test.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { dropDatabase, withDatabase } from "@fixup/platform";
+import { createRedis, dropDatabase, withDatabase, type Redis } from "@fixup/platform";
 import { freePort } from "./free-port.js";
 
 export const SUBGRAPH_NAMES = ["users", "catalog", "orders", "chat"] as const;
@@ -48,8 +48,34 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 60_000): 
   throw new Error(`${url} not ready within ${timeoutMs} ms`);
 }
 
+/**
+ * Event streams have fixed names (`fixup:events:<service>`), so two stacks on one Redis database would consume each
+ * other's events. A URL without a database number gets one of databases 1–15 of its own, handed out in turn by an
+ * INCR on database 0 (concurrent stacks — tests running side by side — never share one); its `fixup:*` keys are
+ * removed when the stack stops. A URL naming a database is used as it is.
+ */
+async function ownRedisDatabase(redisUrl: string): Promise<{ url: string; release(): Promise<void> }> {
+  const url = new URL(redisUrl);
+  if (url.pathname && url.pathname !== "/") return { url: redisUrl, release: async () => undefined };
+  const counter = createRedis(redisUrl) as Redis;
+  const n = await counter.incr("fixup:test-stack-databases");
+  await counter.quit();
+  url.pathname = `/${1 + (n % 15)}`;
+  const own = url.toString();
+  return {
+    url: own,
+    async release() {
+      const redis = createRedis(own) as Redis;
+      const keys = await redis.keys("fixup:*");
+      if (keys.length) await redis.del(...keys);
+      await redis.quit();
+    },
+  };
+}
+
 export async function startProcesses(options: ProcessOptions): Promise<RunningProcesses> {
   const names: ProcessName[] = [...SUBGRAPH_NAMES, "gateway"];
+  const redisDatabase = await ownRedisDatabase(options.redisUrl);
   const ports = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()]))) as Record<ProcessName, number>;
   const urls = Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as RunningProcesses["urls"];
   const databases = Object.fromEntries(SUBGRAPH_NAMES.map((s) => [s, withDatabase(options.databaseUrl, `${options.databasePrefix}_${s}`)]));
@@ -57,7 +83,7 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
     ...process.env,
     NODE_ENV: "production",
     LOG_LEVEL: "warn",
-    REDIS_URL: options.redisUrl,
+    REDIS_URL: redisDatabase.url,
     USERS_URL: urls.users,
     CATALOG_URL: urls.catalog,
     ORDERS_URL: urls.orders,
@@ -94,6 +120,7 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
       }
     }
     await Promise.all(Object.values(databases).map((url) => dropDatabase(url).catch(() => undefined)));
+    await redisDatabase.release().catch(() => undefined);
     return codes;
   };
   try {
