@@ -3,7 +3,7 @@
 // database. Every method call is recorded, so tests can assert how many round trips a batch cost.
 import type { OutboxRow } from "@fixup/platform";
 import type { ProviderAssignment } from "../src/domain/provider.js";
-import { compareByName, matchesFilter, sameName, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";
+import { compareByName, matchesFilter, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";
 import {
   ServiceNotFoundError,
   type ProviderPage,
@@ -11,6 +11,9 @@ import {
   type ProviderServiceRepository,
 } from "../src/repository/provider-service-repository.js";
 import { ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
+
+/** The SQL's `lower(a) = lower(b)`: no trimming (the service normalises labels before they get here). */
+const sameLowerCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export type Calls = Array<{ method: string; args: unknown[] }>;
 
@@ -54,7 +57,7 @@ export class FakeServiceRepository implements ServiceRepository {
 
   async findByName(name: string): Promise<Service | null> {
     this.calls.push({ method: "findByName", args: [name] });
-    const row = [...this.rows.values()].find((s) => sameName(s.name, name));
+    const row = [...this.rows.values()].find((s) => sameLowerCase(s.name, name));
     return row ? { ...row } : null;
   }
 
@@ -67,7 +70,7 @@ export class FakeServiceRepository implements ServiceRepository {
     this.calls.push({ method: "seed", args: [services] });
     let created = 0;
     for (const { id, ...draft } of services) {
-      if (this.rows.has(id) || [...this.rows.values()].some((s) => sameName(s.name, draft.name))) continue;
+      if (this.rows.has(id) || [...this.rows.values()].some((s) => sameLowerCase(s.name, draft.name))) continue;
       const at = this.now();
       this.rows.set(id, { id, ...draft, createdAt: at, updatedAt: at });
       created++;

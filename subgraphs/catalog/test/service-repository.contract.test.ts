@@ -1,0 +1,121 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
+import { migrationsDir } from "../src/app.js";
+import type { PredefinedService, ServiceDraft } from "../src/domain/service.js";
+import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
+import { PrismaServiceRepository, ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
+import { FakeServiceRepository } from "./fakes.js";
+
+// One contract, two implementations: the fake the service tests use must behave as the Prisma repository does on
+// real Postgres. Only the repository interface is used; every test starts from an empty catalog.
+let db: TestDatabase;
+let prisma: CatalogPrisma;
+beforeAll(async () => {
+  db = await createTestDatabase("catalog_services_contract", migrationsDir);
+  prisma = createPrisma(db.url, 4);
+});
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await db?.drop();
+});
+
+const implementations: Array<{ name: string; create: () => Promise<ServiceRepository> }> = [
+  {
+    name: "PrismaServiceRepository (real Postgres)",
+    create: async () => {
+      await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
+      return new PrismaServiceRepository(prisma);
+    },
+  },
+  { name: "FakeServiceRepository", create: async () => new FakeServiceRepository() },
+];
+
+const draft = (name: string, more: Partial<ServiceDraft> = {}): ServiceDraft => ({ name, description: null, category: "Home repair", ...more });
+const predefined = (name: string, more: Partial<ServiceDraft> = {}): PredefinedService => ({ id: randomUUID(), ...draft(name, more) });
+const names = (services: Array<{ name: string }>) => services.map((s) => s.name);
+
+describe.each(implementations)("ServiceRepository contract: $name", ({ create }) => {
+  test("create returns the stored service; findByIds finds it in one batch and skips unknown ids", async () => {
+    const repo = await create();
+    const roofing = await repo.create(draft("Roofing", { description: "Tiles" }));
+    expect(roofing).toEqual({
+      id: expect.any(String), name: "Roofing", description: "Tiles", category: "Home repair", createdAt: expect.any(Date), updatedAt: expect.any(Date),
+    });
+    const paving = await repo.create(draft("Paving"));
+    const found = await repo.findByIds([paving.id, randomUUID(), roofing.id]);
+    expect(found.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([roofing, paving].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(await repo.findByIds([])).toEqual([]);
+  });
+
+  test("names are unique as written: the same name is taken, another case is the service layer's rule (findByName)", async () => {
+    const repo = await create();
+    await repo.create(draft("Roofing"));
+    await expect(repo.create(draft("Roofing", { category: "Other" }))).rejects.toBeInstanceOf(ServiceNameTakenError);
+    expect(await repo.create(draft("roofing"))).toMatchObject({ name: "roofing" });
+  });
+
+  test("findByName is case-insensitive, exact otherwise (no prefix, no trimming)", async () => {
+    const repo = await create();
+    const roofing = await repo.create(draft("Roofing"));
+    expect(await repo.findByName("rOOFING")).toEqual(roofing);
+    expect(await repo.findByName("Roof")).toBeNull();
+    expect(await repo.findByName(" Roofing ")).toBeNull();
+    expect(await repo.findByName("Paving")).toBeNull();
+  });
+
+  test("update changes only what it is given; unknown id → null; another service's name → ServiceNameTakenError", async () => {
+    const repo = await create();
+    const roofing = await repo.create(draft("Roofing", { description: "Tiles" }));
+    await repo.create(draft("Paving"));
+    const updated = await repo.update(roofing.id, { category: "Outdoor" });
+    expect(updated).toMatchObject({ id: roofing.id, name: "Roofing", description: "Tiles", category: "Outdoor", createdAt: roofing.createdAt });
+    expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(roofing.updatedAt.getTime());
+    expect(await repo.findByIds([roofing.id])).toEqual([updated]);
+    expect(await repo.update(roofing.id, { name: "Roofing", description: null })).toMatchObject({ name: "Roofing", description: null });
+    await expect(repo.update(roofing.id, { name: "Paving" })).rejects.toBeInstanceOf(ServiceNameTakenError);
+    expect(await repo.findByName("Roofing")).toMatchObject({ id: roofing.id });
+    expect(await repo.update(randomUUID(), { name: "Ghost" })).toBeNull();
+    expect(await repo.findByName("Ghost")).toBeNull();
+  });
+
+  test("list: ordered by name case-insensitively (ties by the exact name), filtered by category and search", async () => {
+    const repo = await create();
+    await repo.create(draft("b-side", { category: "Music" }));
+    await repo.create(draft("Bathrooms", { description: "Tiles & 100% grout" }));
+    await repo.create(draft("B-side", { category: "music" }));
+    await repo.create(draft("attic_conversion", { description: null, category: "Building" }));
+    expect(names(await repo.list({}))).toEqual(["attic_conversion", "B-side", "b-side", "Bathrooms"]);
+    expect(names(await repo.list({ category: "MUSIC" }))).toEqual(["B-side", "b-side"]);
+    expect(names(await repo.list({ category: "Mus" }))).toEqual([]);
+    expect(names(await repo.list({ search: "SIDE" }))).toEqual(["B-side", "b-side"]);
+    expect(names(await repo.list({ search: "grout" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ search: "0% g" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ search: "%" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ search: "c_c" }))).toEqual(["attic_conversion"]);
+    expect(names(await repo.list({ search: "_" }))).toEqual(["attic_conversion"]);
+    expect(names(await repo.list({ search: "' OR '1'='1" }))).toEqual([]);
+    expect(names(await repo.list({ category: "home repair", search: "bath" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ category: "music", search: "bath" }))).toEqual([]);
+  });
+
+  test("seed inserts what is missing by id and by name (any case), returns how many, never overwrites", async () => {
+    const repo = await create();
+    const plumbing = predefined("Plumbing");
+    const gardening = predefined("Gardening", { category: "Outdoor" });
+    const moving = predefined("Moving");
+    await repo.create(draft("gardening", { category: "Garden" }));
+    expect(await repo.seed([plumbing, gardening])).toBe(1);
+    expect(await repo.findByIds([plumbing.id])).toEqual([expect.objectContaining({ ...plumbing, createdAt: expect.any(Date) })]);
+    expect(await repo.findByIds([gardening.id])).toEqual([]);
+    expect(await repo.seed([plumbing, gardening])).toBe(0);
+
+    await repo.update(plumbing.id, { name: "Pipes", description: "Admin's words" });
+    expect(await repo.seed([plumbing, gardening, moving])).toBe(1);
+    expect(await repo.findByIds([plumbing.id])).toEqual([expect.objectContaining({ name: "Pipes", description: "Admin's words" })]);
+    expect(names(await repo.list({}))).toEqual(["gardening", "Moving", "Pipes"]);
+    expect(await repo.seed([])).toBe(0);
+    // Names are compared as given (lower-cased, not trimmed): predefined names are already normalised labels.
+    expect(await repo.seed([predefined(" moving")])).toBe(1);
+  });
+});
