@@ -10,6 +10,10 @@ import type { OrderParticipantsReadModel } from "../src/repository/read-model-re
 const newestFirst = <T extends { id: string }>(time: (row: T) => Date) => (a: T, b: T) =>
   time(b).getTime() - time(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 
+/** The Prisma repository's rule for batch keys: each once, and an id that is not a uuid matches nothing. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)))];
+
 const past = <T extends { id: string }>(time: (row: T) => Date, after: PageRequest["after"]) => (row: T) =>
   !after || time(row).getTime() < after.createdAt.getTime() || (time(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
@@ -62,7 +66,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
 
   async findConversations(ids: readonly string[]): Promise<Conversation[]> {
     this.calls.push({ method: "findConversations", keys: ids });
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const c = this.conversations.get(id);
       return c ? [{ ...c }] : [];
     });
@@ -70,7 +74,10 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
 
   async conversationsOfOrders(orderIds: readonly string[], userId: string): Promise<Conversation[]> {
     this.calls.push({ method: "conversationsOfOrders", keys: orderIds });
-    return [...this.conversations.values()].filter((c) => orderIds.includes(c.orderId) && isParticipant(c, userId)).map((c) => ({ ...c }));
+    return [...this.conversations.values()]
+      .filter((c) => orderIds.includes(c.orderId) && isParticipant(c, userId))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((c) => ({ ...c }));
   }
 
   async listConversations(userId: string, page: PageRequest): Promise<Page<Conversation>> {
@@ -82,7 +89,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
 
   async findMessages(ids: readonly string[]): Promise<Message[]> {
     this.calls.push({ method: "findMessages", keys: ids });
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const m = this.messages.get(id);
       return m ? [{ ...m }] : [];
     });
@@ -98,7 +105,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async lastMessages(conversationIds: readonly string[]): Promise<Message[]> {
     this.calls.push({ method: "lastMessages", keys: conversationIds });
     const time = (m: Message) => m.createdAt;
-    return conversationIds.flatMap((id) => {
+    return uuidsOnly(conversationIds).flatMap((id) => {
       const newest = [...this.messages.values()].filter((m) => m.conversationId === id).sort(newestFirst(time))[0];
       return newest ? [{ ...newest }] : [];
     });
@@ -116,7 +123,8 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async unreadCounts(userId: string, conversationIds: readonly string[]): Promise<Map<string, number>> {
     this.calls.push({ method: "unreadCounts", keys: conversationIds });
     const counts = new Map<string, number>();
-    for (const id of conversationIds) {
+    if (!uuidsOnly([userId]).length) return counts;
+    for (const id of uuidsOnly(conversationIds)) {
       const mark = this.readMarks.get(`${id}:${userId}`) ?? null;
       const count = [...this.messages.values()].filter((m) => m.conversationId === id && isUnread(m, userId, mark)).length;
       if (count) counts.set(id, count);
