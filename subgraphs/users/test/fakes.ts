@@ -54,8 +54,8 @@ export class FakeUserRepository implements UserRepository {
   }
 
   async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
-    const row = this.mustGet(id);
-    if (row.avatarKey !== expected) return false;
+    const row = this.rows.get(id);
+    if (!row || row.avatarKey !== expected) return false;
     Object.assign(row, { avatarKey: next, updatedAt: this.now() });
     return true;
   }
@@ -66,11 +66,23 @@ export class FakeUserRepository implements UserRepository {
 
   readonly tombstones = new Map<string, User>();
   readonly outbox: OutboxRow[] = [];
+  private readonly cascades: Array<(userId: string) => void> = [];
+
+  /** What the users table's ON DELETE CASCADE does to rows of other tables (a token fake registers its own). */
+  onDelete(cascade: (userId: string) => void): void {
+    this.cascades.push(cascade);
+  }
+
+  /** The foreign key to users: a row of another table may only point at an existing user. */
+  mustExist(id: string): void {
+    this.mustGet(id);
+  }
 
   async delete(id: string, event: OutboxRow): Promise<boolean> {
     const row = this.rows.get(id);
     if (!row) return false;
     this.rows.delete(id);
+    for (const cascade of this.cascades) cascade(id);
     this.tombstones.set(id, tombstone(id, row.createdAt));
     this.outbox.push(event);
     return true;
@@ -95,11 +107,16 @@ export interface StoredRefreshToken extends RefreshTokenRecord {
 }
 
 export class FakeRefreshTokenRepository implements RefreshTokenRepository {
-  readonly rows: StoredRefreshToken[] = [];
+  rows: StoredRefreshToken[] = [];
   private seq = 0;
 
+  /** With `users`, tokens follow their user as the foreign key makes them: refused for an unknown one, deleted with it. */
+  constructor(private readonly users?: FakeUserRepository) {
+    users?.onDelete((userId) => (this.rows = this.rows.filter((r) => r.userId !== userId)));
+  }
+
   async create(token: NewRefreshToken): Promise<void> {
-    if (this.rows.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
+    this.check(token);
     this.rows.push({ id: `rt-${++this.seq}`, usedAt: null, revokedAt: null, ...token });
   }
 
@@ -117,10 +134,19 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
     return true;
   }
 
+  /** One transaction in the real repository: a successor that cannot be stored leaves the token unused. */
   async rotate(id: string, successor: NewRefreshToken, at: Date): Promise<boolean> {
-    if (!(await this.markUsed(id, at))) return false;
+    if (!this.rows.some((r) => r.id === id && !r.usedAt && !r.revokedAt)) return false;
+    this.check(successor);
+    await this.markUsed(id, at);
     await this.create(successor);
     return true;
+  }
+
+  /** What the table's constraints refuse: a hash stored twice, a token of an unknown user. */
+  private check(token: NewRefreshToken): void {
+    if (this.rows.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
+    this.users?.mustExist(token.userId);
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {
