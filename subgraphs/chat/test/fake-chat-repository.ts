@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PageRequest } from "@fixup/platform";
+import { uuidsOnly, type PageRequest } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message, type OrderParticipants } from "../src/domain/conversation.js";
 import type { ParticipantFact } from "../src/domain/events.js";
 import { advanceReadMark, isUnread } from "../src/domain/unread.js";
@@ -9,10 +9,6 @@ import type { OrderParticipantsReadModel } from "../src/repository/read-model-re
 /** Descending by (time, id): the order of both chat lists. */
 const newestFirst = <T extends { id: string }>(time: (row: T) => Date) => (a: T, b: T) =>
   time(b).getTime() - time(a).getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
-
-/** The Prisma repository's rule for batch keys: each once, and an id that is not a uuid matches nothing. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)))];
 
 const past = <T extends { id: string }>(time: (row: T) => Date, after: PageRequest["after"]) => (row: T) =>
   !after || time(row).getTime() < after.createdAt.getTime() || (time(row).getTime() === after.createdAt.getTime() && row.id < after.id);

@@ -3,7 +3,7 @@
 import type { AccountTokenRecord } from "../src/domain/account-token.js";
 import type { AccountTokenRepository, NewAccountToken, PasswordReset } from "../src/repository/account-token-repository.js";
 import type { Mailer, MailMessage } from "../src/service/mail/mailer.js";
-import type { FakeRefreshTokenRepository, FakeUserRepository } from "./fakes.js";
+import { fakeUuid, type FakeRefreshTokenRepository, type FakeUserRepository } from "./fakes.js";
 
 export interface StoredAccountToken extends AccountTokenRecord {
   tokenHash: string;
@@ -24,7 +24,7 @@ export class FakeAccountTokenRepository implements AccountTokenRepository {
     this.users.mustExist(token.userId);
     const kept = this.rows.filter((r) => !(r.userId === token.userId && r.purpose === token.purpose));
     if (kept.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
-    this.rows = [...kept, { id: `at-${++this.seq}`, usedAt: null, ...token }];
+    this.rows = [...kept, { id: fakeUuid("0000000a", ++this.seq), usedAt: null, ...token }];
   }
 
   async findByHash(tokenHash: string): Promise<AccountTokenRecord | null> {

@@ -49,6 +49,7 @@ const implementations: Array<{ name: string; create: () => Subject }> = [
   },
 ];
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 const AT = new Date("2026-01-02T03:04:05.678Z");
 
@@ -76,7 +77,7 @@ describe.each(implementations)("AccountTokenRepository contract: $name", ({ crea
     const theirs = await issued("PASSWORD_RESET", inAnHour(), other.id);
     const reset2 = await issued("PASSWORD_RESET");
     expect(await tokens.findByHash(reset1.tokenHash)).toBeNull();
-    expect(await tokens.findByHash(verification.tokenHash)).toEqual({ id: expect.any(String), userId: user.id, purpose: "EMAIL_VERIFICATION", expiresAt, usedAt: null });
+    expect(await tokens.findByHash(verification.tokenHash)).toEqual({ id: expect.stringMatching(UUID), userId: user.id, purpose: "EMAIL_VERIFICATION", expiresAt, usedAt: null });
     expect(await tokens.findByHash(reset2.tokenHash)).toMatchObject({ userId: user.id, purpose: "PASSWORD_RESET", usedAt: null });
     expect(await tokens.findByHash(theirs.tokenHash)).toMatchObject({ userId: other.id });
     expect(await tokens.findByHash("t-unknown")).toBeNull();

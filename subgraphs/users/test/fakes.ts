@@ -9,6 +9,9 @@ import { EmailTakenError, type NewUser, type UserRepository } from "../src/repos
 import type { PasswordHasher } from "../src/service/password-hasher.js";
 import type { AccessTokenIssuer } from "../src/service/token-issuer.js";
 
+/** Ids shaped as the real ones (uuids), counting up so tests read deterministically. */
+export const fakeUuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+
 const publicUser = ({ passwordHash: _omit, ...user }: UserWithPassword): User => ({ ...user, roles: [...user.roles] });
 
 export class FakeUserRepository implements UserRepository {
@@ -20,7 +23,7 @@ export class FakeUserRepository implements UserRepository {
   async create(user: NewUser): Promise<User> {
     if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailTakenError();
     const at = this.now();
-    const row: UserWithPassword = { id: `user-${++this.seq}`, avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
+    const row: UserWithPassword = { id: fakeUuid("00000000", ++this.seq), avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
     this.rows.set(row.id, row);
     return publicUser(row);
   }
@@ -117,7 +120,7 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
 
   async create(token: NewRefreshToken): Promise<void> {
     this.check(token);
-    this.rows.push({ id: `rt-${++this.seq}`, usedAt: null, revokedAt: null, ...token });
+    this.rows.push({ id: fakeUuid("0000000f", ++this.seq), usedAt: null, revokedAt: null, ...token });
   }
 
   async findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {

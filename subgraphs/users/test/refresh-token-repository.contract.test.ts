@@ -40,6 +40,7 @@ const implementations: Array<{ name: string; create: () => Subject }> = [
   },
 ];
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const inAnHour = () => new Date(Date.now() + 3_600_000);
 const AT = new Date("2026-01-02T03:04:05.678Z");
 const LATER = new Date("2026-01-02T04:00:00.000Z");
@@ -63,7 +64,7 @@ describe.each(implementations)("RefreshTokenRepository contract: $name", ({ crea
     const input = token();
     await tokens.create(input);
     expect(await tokens.findByHash(input.tokenHash)).toEqual({
-      id: expect.any(String), userId: input.userId, familyId: input.familyId, expiresAt: input.expiresAt, usedAt: null, revokedAt: null,
+      id: expect.stringMatching(UUID), userId: input.userId, familyId: input.familyId, expiresAt: input.expiresAt, usedAt: null, revokedAt: null,
     });
     expect(await tokens.findByHash("h-unknown")).toBeNull();
     await expect(tokens.create(token({ tokenHash: input.tokenHash }))).rejects.toThrow();

@@ -47,6 +47,7 @@ const implementations: Array<{ name: string; create: () => Promise<Subject> }> =
   },
 ];
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let seq = 0;
 const newUser = (more: Partial<NewUser> = {}): NewUser => ({ email: `u${++seq}@example.com`, name: "Ann", passwordHash: "scrypt$old", roles: ["CUSTOMER"], ...more });
 const byId = <T extends { id: string }>(rows: T[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -58,7 +59,7 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     const input = newUser({ roles: ["PROVIDER", "CUSTOMER"] });
     const user = await users.create(input);
     expect(user).toEqual({
-      id: expect.any(String), email: input.email, name: "Ann", roles: ["PROVIDER", "CUSTOMER"], avatarKey: null, emailVerifiedAt: null,
+      id: expect.stringMatching(UUID), email: input.email, name: "Ann", roles: ["PROVIDER", "CUSTOMER"], avatarKey: null, emailVerifiedAt: null,
       createdAt: expect.any(Date), updatedAt: expect.any(Date),
     });
     expect(await users.findById(user.id)).toEqual(user);
@@ -70,6 +71,15 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     expect(await users.findById(randomUUID())).toBeNull();
     expect(await users.findByIdWithPassword(randomUUID())).toBeNull();
     expect(await users.findByEmailWithPassword("nobody@example.com")).toBeNull();
+  });
+
+  test("a malformed id (a forged reference) matches nothing: no account, no tombstone, no error", async () => {
+    const { users } = await create();
+    const user = await users.create(newUser());
+    expect(await users.findByIds([user.id, "junk"])).toEqual([user]);
+    expect(await users.findById("junk")).toBeNull();
+    expect(await users.findByIdWithPassword("junk")).toBeNull();
+    expect(await users.findTombstones(["junk"])).toEqual([]);
   });
 
   test("an e-mail is taken as written (normalising it is the service's rule)", async () => {
