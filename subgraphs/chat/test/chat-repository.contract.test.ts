@@ -6,15 +6,13 @@ import { migrationsDir } from "../src/app.js";
 import type { Conversation, Message } from "../src/domain/conversation.js";
 import { PrismaChatRepository, type ChatRepository } from "../src/repository/chat-repository.js";
 import { createPrisma, type ChatPrisma } from "../src/repository/prisma.js";
-import { PrismaOrderParticipantsReadModel, type OrderParticipantsReadModel } from "../src/repository/read-model-repository.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
 
-// One contract, two implementations (see orders' order-repository.contract.test.ts): FakeChatRepository stands for
-// both PrismaChatRepository and the participants read model. Two seeding hooks stand in for what the interface cannot
+// One contract, two implementations (see orders' order-repository.contract.test.ts; the read model half of the fake
+// has its own suite). Two seeding hooks stand in for what the interface cannot
 // do: a message at a chosen instant (several may share one) and a conversation's activity time.
 interface Subject {
   repo: ChatRepository;
-  readModel: OrderParticipantsReadModel;
   messageAt(conversation: Conversation, senderId: string, createdAt: Date): Promise<Message>;
   activityAt(conversation: Conversation, at: Date): Promise<void>;
 }
@@ -32,10 +30,9 @@ afterAll(async () => {
 
 const implementations: Array<{ name: string; create: () => Subject }> = [
   {
-    name: "PrismaChatRepository + PrismaOrderParticipantsReadModel (real Postgres)",
+    name: "PrismaChatRepository (real Postgres)",
     create: () => ({
       repo: new PrismaChatRepository(prisma),
-      readModel: new PrismaOrderParticipantsReadModel(prisma),
       messageAt: (c, senderId, createdAt) => prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } }),
       activityAt: async (c, at) => void (await prisma.conversation.update({ where: { id: c.id }, data: { lastActivityAt: at } })),
     }),
@@ -46,7 +43,6 @@ const implementations: Array<{ name: string; create: () => Subject }> = [
       const repo = new FakeChatRepository();
       return {
         repo,
-        readModel: repo,
         messageAt: async (c, senderId, createdAt) => {
           const message = { id: randomUUID(), conversationId: c.id, senderId, body: "m", createdAt };
           repo.messages.set(message.id, message);
@@ -73,26 +69,6 @@ describe.each(implementations)("ChatRepository contract: $name", ({ create }) =>
       subject.repo.createConversation({ orderId, customerId, providerId });
     return { ...subject, conversation };
   }
-
-  test("read model: each event id applies once; who takes part whichever event comes first; null when unknown", async () => {
-    const { repo, readModel } = setup();
-    const [orderId, customerId, p1, p2] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    const offered = randomUUID();
-    expect(await readModel.apply(offered, { kind: "provider", orderId, customerId, providerId: p1 })).toBe(true);
-    expect(await readModel.apply(offered, { kind: "provider", orderId, customerId, providerId: p2 })).toBe(false);
-    expect(await readModel.apply(randomUUID(), { kind: "customer", orderId, customerId })).toBe(true);
-    expect(await readModel.apply(randomUUID(), { kind: "provider", orderId, customerId, providerId: p1 })).toBe(true);
-    expect(await readModel.apply(randomUUID(), { kind: "provider", orderId, customerId, providerId: p2 })).toBe(true);
-    const participants = await repo.findOrderParticipants(orderId);
-    expect(participants).toEqual({ orderId, customerId, providerIds: expect.any(Array) });
-    expect([...participants!.providerIds].sort()).toEqual([p1, p2].sort());
-    expect(await repo.findOrderParticipants(randomUUID())).toBeNull();
-    expect(await repo.findOrderParticipants("not-a-uuid")).toBeNull();
-
-    const alone = randomUUID();
-    await readModel.apply(randomUUID(), { kind: "customer", orderId: alone, customerId });
-    expect(await repo.findOrderParticipants(alone)).toEqual({ orderId: alone, customerId, providerIds: [] });
-  });
 
   test("createConversation: one per (order, provider), also under concurrency; a new one's activity is its creation", async () => {
     const { repo } = setup();
