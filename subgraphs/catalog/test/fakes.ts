@@ -15,6 +15,10 @@ import { ServiceNameTakenError, type ServiceRepository } from "../src/repository
 /** The SQL's `lower(a) = lower(b)`: no trimming (the service normalises labels before they get here). */
 const sameLowerCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
+/** Prisma's reading of a change set: a key whose value is undefined is no change. */
+const definedOnly = <T extends object>(changes: T): Partial<T> =>
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+
 export type Calls = Array<{ method: string; args: unknown[] }>;
 
 const hex = (n: number) => n.toString(16).padStart(12, "0");
@@ -43,7 +47,7 @@ export class FakeServiceRepository implements ServiceRepository {
     if (changes.name !== undefined && [...this.rows.values()].some((s) => s.id !== id && s.name === changes.name)) {
       throw new ServiceNameTakenError();
     }
-    Object.assign(row, changes, { updatedAt: this.now() });
+    Object.assign(row, definedOnly(changes), { updatedAt: this.now() });
     return { ...row };
   }
 

@@ -73,6 +73,8 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
     expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(roofing.updatedAt.getTime());
     expect(await repo.findByIds([roofing.id])).toEqual([updated]);
     expect(await repo.update(roofing.id, { name: "Roofing", description: null })).toMatchObject({ name: "Roofing", description: null });
+    // A key present but undefined is no change (as Prisma reads it), not a cleared column.
+    expect(await repo.update(roofing.id, { name: undefined, category: undefined, description: "Slate" })).toMatchObject({ name: "Roofing", category: "Outdoor", description: "Slate" });
     await expect(repo.update(roofing.id, { name: "Paving" })).rejects.toBeInstanceOf(ServiceNameTakenError);
     expect(await repo.findByName("Roofing")).toMatchObject({ id: roofing.id });
     expect(await repo.update(randomUUID(), { name: "Ghost" })).toBeNull();

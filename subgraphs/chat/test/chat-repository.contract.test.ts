@@ -198,6 +198,14 @@ describe.each(implementations)("ChatRepository contract: $name", ({ create }) =>
     expect(await repo.unreadCounts(c.customerId, [c.id])).toEqual(new Map());
   });
 
+  test("addMessage to a conversation that does not exist is refused and stores nothing", async () => {
+    const { repo } = setup();
+    const ghost = randomUUID();
+    await expect(repo.addMessage({ conversationId: ghost, senderId: randomUUID(), body: "lost" })).rejects.toThrow();
+    expect(await repo.listMessages(ghost, { take: 5, after: null })).toEqual({ rows: [], totalCount: 0 });
+    expect(await repo.lastMessages([ghost])).toEqual([]);
+  });
+
   test("unreadCounts and markRead: others' messages after the mark; the mark moves to the newest message only", async () => {
     const { repo, conversation, messageAt } = setup();
     const me = randomUUID();

@@ -12,6 +12,10 @@ import type { AccessTokenIssuer } from "../src/service/token-issuer.js";
 /** Ids shaped as the real ones (uuids), counting up so tests read deterministically. */
 export const fakeUuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
+/** Prisma's reading of a change set: a key whose value is undefined is no change. */
+const definedOnly = <T extends object>(changes: T): Partial<T> =>
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+
 const publicUser = ({ passwordHash: _omit, ...user }: UserWithPassword): User => ({ ...user, roles: [...user.roles] });
 
 export class FakeUserRepository implements UserRepository {
@@ -52,7 +56,7 @@ export class FakeUserRepository implements UserRepository {
 
   async update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
     const row = this.mustGet(id);
-    Object.assign(row, changes, { updatedAt: this.now() });
+    Object.assign(row, definedOnly(changes), { updatedAt: this.now() });
     return publicUser(row);
   }
 

@@ -97,6 +97,8 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     expect(updated).toEqual({ ...user, name: "Annie", roles: ["CUSTOMER", "PROVIDER"], updatedAt: expect.any(Date) });
     expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(user.updatedAt.getTime());
     expect(await users.update(user.id, { avatarKey: "avatars/a" })).toMatchObject({ name: "Annie", avatarKey: "avatars/a" });
+    // A key present but undefined is no change (as Prisma reads it), not a cleared column.
+    expect(await users.update(user.id, { name: undefined, roles: undefined, avatarKey: undefined })).toMatchObject({ name: "Annie", roles: ["CUSTOMER", "PROVIDER"], avatarKey: "avatars/a" });
     await users.setPasswordHash(user.id, "scrypt$new");
     expect(await users.findByIdWithPassword(user.id)).toMatchObject({ name: "Annie", passwordHash: "scrypt$new" });
     await expect(users.update(randomUUID(), { name: "Ghost" })).rejects.toThrow();
