@@ -87,6 +87,18 @@ describe.each(implementations)("ProviderServiceRepository contract: $name", ({ c
     expect((await repo.servicesOfProviders([p])).map((r) => r.service.id)).toEqual([plumbing]);
   });
 
+  test("concurrent identical assigns (and then unassigns): exactly one reports the change and writes its event", async () => {
+    const { services, repo, outbox } = await create();
+    const { id: plumbing } = await service(services, "Plumbing");
+    const p = randomUUID();
+    const assigns = await Promise.all(Array.from({ length: 5 }, () => repo.assign(p, plumbing, assigned(p, plumbing))));
+    expect(assigns.filter(Boolean)).toHaveLength(1);
+    const unassigns = await Promise.all(Array.from({ length: 5 }, () => repo.unassign(p, plumbing, unassigned(p, plumbing))));
+    expect(unassigns.filter(Boolean)).toHaveLength(1);
+    expect((await outbox()).map((e) => e.type)).toEqual([CatalogEvents.ProviderServiceAssigned, CatalogEvents.ProviderServiceUnassigned]);
+    expect(await repo.servicesOfProviders([p])).toEqual([]);
+  });
+
   test("an unknown service: ServiceNotFoundError, nothing stored, no event", async () => {
     const { repo, outbox } = await create();
     const [p, ghost] = [randomUUID(), randomUUID()];

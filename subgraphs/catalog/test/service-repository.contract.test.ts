@@ -53,6 +53,9 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
     await repo.create(draft("Roofing"));
     await expect(repo.create(draft("Roofing", { category: "Other" }))).rejects.toBeInstanceOf(ServiceNameTakenError);
     expect(await repo.create(draft("roofing"))).toMatchObject({ name: "roofing" });
+    const race = await Promise.allSettled(Array.from({ length: 4 }, () => repo.create(draft("Paving"))));
+    expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of race) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ServiceNameTakenError);
   });
 
   test("findByName is case-insensitive, exact otherwise (no prefix, no trimming)", async () => {

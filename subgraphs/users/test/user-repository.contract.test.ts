@@ -87,6 +87,9 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     const first = await users.create(newUser({ email: "ann@example.com" }));
     await expect(users.create(newUser({ email: "ann@example.com" }))).rejects.toBeInstanceOf(EmailTakenError);
     expect(await users.findByEmailWithPassword("ANN@example.com")).toBeNull();
+    const race = await Promise.allSettled(Array.from({ length: 4 }, () => users.create(newUser({ email: "race@example.com" }))));
+    expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of race) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(EmailTakenError);
     expect(await users.findByEmailWithPassword("ann@example.com")).toMatchObject({ id: first.id });
   });
 
