@@ -2,7 +2,7 @@
 // service, and an in-process event bus to watch the outbox relay.
 import { randomUUID } from "node:crypto";
 import { generateKeyPair, type CryptoKey } from "jose";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import {
   createLogger,
   eventStream,
@@ -83,14 +83,6 @@ const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extension
 const PLUMBING = PREDEFINED_SERVICES.find((s) => s.name === "Plumbing")!.id;
 const ELECTRICAL = PREDEFINED_SERVICES.find((s) => s.name === "Electrical")!.id;
 const CLEANING = PREDEFINED_SERVICES.find((s) => s.name === "Cleaning")!.id;
-
-async function waitFor(predicate: () => boolean, timeoutMs = 5_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const SERVICES = "query S($category: String, $search: String) { services(category: $category, search: $search) { id name category description } }";
 const CREATE = "mutation C($input: CreateServiceInput!) { createService(input: $input) { id name description category } }";
@@ -207,7 +199,7 @@ describe("provider mutations and integration events", () => {
     expect(removed.data?.unassignService.services).toEqual([{ name: "Electrical" }]);
     expect(codeOf(await gql(UNASSIGN, { id: PLUMBING }, provider))).toBeUndefined();
 
-    await waitFor(() => events.filter((e) => e.payload.providerId === providerId).length >= 3);
+    await vi.waitFor(() => expect(events.filter((e) => e.payload.providerId === providerId).length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
     await new Promise((r) => setTimeout(r, 400)); // a relay cycle more: nothing else may arrive
     const mine = events.slice(before).filter((e) => e.payload.providerId === providerId);
     expect(mine.map((e) => [e.type, e.payload, e.source])).toEqual([
