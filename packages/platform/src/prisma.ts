@@ -16,7 +16,8 @@ export function attachQueryLog<C extends object>(client: C, onQuery?: (sql: stri
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The keys a uuid column can match, each once: anything else (a forged federation reference, a junk argument) matches
- * no row, so it is dropped before Postgres sees it and fails the whole statement.
+ * The keys a uuid column can match, each once, in Postgres' canonical (lower-case) spelling: anything else (a forged
+ * federation reference, a junk argument) matches no row, so it is dropped before Postgres sees it and fails the whole
+ * statement.
  */
-export const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)))];
+export const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];

@@ -53,7 +53,7 @@ export class FakeServiceRepository implements ServiceRepository {
 
   async findByIds(ids: readonly string[]): Promise<Service[]> {
     this.calls.push({ method: "findByIds", args: [ids] });
-    return ids.flatMap((id) => {
+    return [...new Set(ids)].flatMap((id) => {
       const row = this.rows.get(id);
       return row ? [{ ...row }] : [];
     });

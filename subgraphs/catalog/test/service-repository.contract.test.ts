@@ -46,6 +46,7 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
     const found = await repo.findByIds([paving.id, randomUUID(), roofing.id]);
     expect(found.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([roofing, paving].sort((a, b) => (a.id < b.id ? -1 : 1)));
     expect(await repo.findByIds([])).toEqual([]);
+    expect(await repo.findByIds([roofing.id, roofing.id])).toEqual([roofing]);
   });
 
   test("names are unique as written: the same name is taken, another case is the service layer's rule (findByName)", async () => {

@@ -109,6 +109,18 @@ describe.each(implementations)("ChatRepository contract: $name", ({ create }) =>
     expect(ids(await repo.conversationsOfOrders([c.orderId, c.orderId], c.customerId))).toEqual([c.id]);
   });
 
+  test("ids are uuids, compared as uuids: a key in upper case finds the same rows (which keep their canonical ids)", async () => {
+    const { repo, conversation } = setup();
+    const c = await conversation();
+    const m = await repo.addMessage({ conversationId: c.id, senderId: c.customerId, body: "x" });
+    const shout = (id: string) => id.toUpperCase();
+    expect(ids(await repo.findConversations([shout(c.id)]))).toEqual([c.id]);
+    expect(await repo.findMessages([shout(m.id)])).toEqual([m]);
+    expect(await repo.lastMessages([shout(c.id)])).toEqual([m]);
+    expect(await repo.unreadCounts(c.providerId, [shout(c.id)])).toEqual(new Map([[c.id, 1]]));
+    expect(ids(await repo.conversationsOfOrders([shout(c.orderId)], c.customerId))).toEqual([c.id]);
+  });
+
   test("conversationsOfOrders: the user's conversations of those orders, oldest first", async () => {
     const { repo, conversation } = setup();
     const [me, orderA, orderB] = [randomUUID(), randomUUID(), randomUUID()];

@@ -71,7 +71,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async conversationsOfOrders(orderIds: readonly string[], userId: string): Promise<Conversation[]> {
     this.calls.push({ method: "conversationsOfOrders", keys: orderIds });
     return [...this.conversations.values()]
-      .filter((c) => orderIds.includes(c.orderId) && isParticipant(c, userId))
+      .filter((c) => uuidsOnly(orderIds).includes(c.orderId) && isParticipant(c, userId))
       .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
       .map((c) => ({ ...c }));
   }

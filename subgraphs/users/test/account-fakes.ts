@@ -24,7 +24,7 @@ export class FakeAccountTokenRepository implements AccountTokenRepository {
     this.users.mustExist(token.userId);
     const kept = this.rows.filter((r) => !(r.userId === token.userId && r.purpose === token.purpose));
     if (kept.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
-    this.rows = [...kept, { id: fakeUuid("0000000a", ++this.seq), usedAt: null, ...token }];
+    this.rows = [...kept, { id: fakeUuid("cccccccc", ++this.seq), usedAt: null, ...token }];
   }
 
   async findByHash(tokenHash: string): Promise<AccountTokenRecord | null> {

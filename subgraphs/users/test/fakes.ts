@@ -1,7 +1,7 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique email, conditional
 // updates) so services can be tested without a database.
 import type { JSONWebKeySet } from "jose";
-import type { OutboxRow } from "@fixup/platform";
+import { uuidsOnly, type OutboxRow } from "@fixup/platform";
 import type { RefreshTokenRecord } from "../src/domain/refresh-token.js";
 import { tombstone, type User, type UserWithPassword } from "../src/domain/user.js";
 import type { NewRefreshToken, RefreshTokenRepository } from "../src/repository/refresh-token-repository.js";
@@ -27,18 +27,18 @@ export class FakeUserRepository implements UserRepository {
   async create(user: NewUser): Promise<User> {
     if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailTakenError();
     const at = this.now();
-    const row: UserWithPassword = { id: fakeUuid("00000000", ++this.seq), avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
+    const row: UserWithPassword = { id: fakeUuid("aaaaaaaa", ++this.seq), avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
     this.rows.set(row.id, row);
     return publicUser(row);
   }
 
   async findById(id: string): Promise<User | null> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     return row ? publicUser(row) : null;
   }
 
   async findByIds(ids: readonly string[]): Promise<User[]> {
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const row = this.rows.get(id);
       return row ? [publicUser(row)] : [];
     });
@@ -50,7 +50,7 @@ export class FakeUserRepository implements UserRepository {
   }
 
   async findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     return row ? { ...row } : null;
   }
 
@@ -61,7 +61,7 @@ export class FakeUserRepository implements UserRepository {
   }
 
   async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     if (!row || row.avatarKey !== expected) return false;
     Object.assign(row, { avatarKey: next, updatedAt: this.now() });
     return true;
@@ -86,24 +86,30 @@ export class FakeUserRepository implements UserRepository {
   }
 
   async delete(id: string, event: OutboxRow): Promise<boolean> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     if (!row) return false;
-    this.rows.delete(id);
-    for (const cascade of this.cascades) cascade(id);
-    this.tombstones.set(id, tombstone(id, row.createdAt));
+    this.rows.delete(row.id);
+    for (const cascade of this.cascades) cascade(row.id);
+    this.tombstones.set(row.id, tombstone(row.id, row.createdAt));
     this.outbox.push(event);
     return true;
   }
 
   async findTombstones(ids: readonly string[]): Promise<User[]> {
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const t = this.tombstones.get(id);
       return t ? [t] : [];
     });
   }
 
+  /** Ids compare as uuids do: any case, and a malformed one matches nobody. */
+  private row(id: string): UserWithPassword | undefined {
+    const [key] = uuidsOnly([id]);
+    return key === undefined ? undefined : this.rows.get(key);
+  }
+
   private mustGet(id: string): UserWithPassword {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     if (!row) throw new Error(`user ${id} not found`);
     return row;
   }
@@ -124,7 +130,7 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
 
   async create(token: NewRefreshToken): Promise<void> {
     this.check(token);
-    this.rows.push({ id: fakeUuid("0000000f", ++this.seq), usedAt: null, revokedAt: null, ...token });
+    this.rows.push({ id: fakeUuid("bbbbbbbb", ++this.seq), usedAt: null, revokedAt: null, ...token });
   }
 
   async findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {

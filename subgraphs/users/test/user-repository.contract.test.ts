@@ -68,9 +68,21 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     const other = await users.create(newUser());
     expect(byId(await users.findByIds([other.id, randomUUID(), user.id]))).toEqual(byId([user, other]));
     expect(await users.findByIds([])).toEqual([]);
+    expect(await users.findByIds([user.id, user.id])).toEqual([user]);
     expect(await users.findById(randomUUID())).toBeNull();
     expect(await users.findByIdWithPassword(randomUUID())).toBeNull();
     expect(await users.findByEmailWithPassword("nobody@example.com")).toBeNull();
+  });
+
+  test("ids are uuids, compared as uuids: an id in upper case finds the same account (and answers its canonical id)", async () => {
+    const { users } = await create();
+    const user = await users.create(newUser());
+    const shouted = user.id.toUpperCase();
+    expect(await users.findById(shouted)).toEqual(user);
+    expect(await users.findByIds([shouted])).toEqual([user]);
+    expect(await users.findByIdWithPassword(shouted)).toMatchObject({ id: user.id });
+    await users.delete(shouted, deleted(user.id));
+    expect(await users.findTombstones([shouted])).toEqual([expect.objectContaining({ id: user.id, deleted: true })]);
   });
 
   test("a malformed id (a forged reference) matches nothing: no account, no tombstone, no error", async () => {
@@ -138,5 +150,6 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     expect(await outbox()).toEqual([{ id: event.id, type: UserEvents.UserDeleted, payload: { userId: user.id } }]);
     expect(await users.create(newUser({ email: user.email }))).toMatchObject({ email: user.email });
     expect(await users.findTombstones([])).toEqual([]);
+    expect(await users.findTombstones([user.id, user.id])).toHaveLength(1);
   });
 });
