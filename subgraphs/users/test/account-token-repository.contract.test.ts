@@ -50,8 +50,9 @@ const implementations: Array<{ name: string; create: () => Subject }> = [
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const inAnHour = () => new Date(Date.now() + 3_600_000);
+/** Tokens are used at AT; their expiry is relative to it, so the cases do not depend on the machine's clock. */
 const AT = new Date("2026-01-02T03:04:05.678Z");
+const inAnHour = () => new Date(AT.getTime() + 3_600_000);
 
 describe.each(implementations)("AccountTokenRepository contract: $name", ({ create }) => {
   async function setup() {
