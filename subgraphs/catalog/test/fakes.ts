@@ -1,8 +1,8 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique names, idempotent
 // assignments that write an outbox row only on a real change, ordering) so the service can be tested without a
 // database. Every method call is recorded, so tests can assert how many round trips a batch cost.
-import type { OutboxRow } from "@fixup/platform";
-import type { ProviderAssignment } from "../src/domain/provider.js";
+import { outboxRow, type OutboxRow } from "@fixup/platform";
+import { CatalogEvents, type ProviderAssignment } from "../src/domain/provider.js";
 import { compareByName, matchesFilter, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";
 import {
   ServiceNotFoundError,
@@ -26,6 +26,8 @@ export const fakeId = (n: number, prefix = "00000000-0000-4000-8000") => `${pref
 
 export class FakeServiceRepository implements ServiceRepository {
   readonly rows = new Map<string, Service>();
+  /** ServiceCreated for every service create or seed inserted, as the Prisma repository writes it with the row. */
+  readonly outbox: OutboxRow[] = [];
   readonly calls: Calls = [];
   private seq = 0;
 
@@ -37,6 +39,7 @@ export class FakeServiceRepository implements ServiceRepository {
     const at = this.now();
     const service: Service = { id: fakeId(++this.seq, "5e000000-0000-4000-8000"), ...draft, createdAt: at, updatedAt: at };
     this.rows.set(service.id, service);
+    this.outbox.push(outboxRow(CatalogEvents.ServiceCreated, { serviceId: service.id }));
     return { ...service };
   }
 
@@ -77,6 +80,7 @@ export class FakeServiceRepository implements ServiceRepository {
       if (this.rows.has(id) || [...this.rows.values()].some((s) => sameLowerCase(s.name, draft.name))) continue;
       const at = this.now();
       this.rows.set(id, { id, ...draft, createdAt: at, updatedAt: at });
+      this.outbox.push(outboxRow(CatalogEvents.ServiceCreated, { serviceId: id }));
       created++;
     }
     return created;

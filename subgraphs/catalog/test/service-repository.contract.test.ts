@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { OutboxRow } from "@fixup/platform";
 import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
+import { CatalogEvents } from "../src/domain/provider.js";
 import type { PredefinedService, ServiceDraft } from "../src/domain/service.js";
 import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
 import { PrismaServiceRepository, ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
@@ -20,15 +22,31 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const implementations: Array<{ name: string; create: () => Promise<ServiceRepository> }> = [
+/** `outbox` stands in for what the interface cannot show: the events written so far (type and payload, in order). */
+interface Subject {
+  repo: ServiceRepository;
+  outbox(): Promise<Array<Pick<OutboxRow, "type" | "payload">>>;
+}
+
+const implementations: Array<{ name: string; create: () => Promise<Subject> }> = [
   {
     name: "PrismaServiceRepository (real Postgres)",
     create: async () => {
       await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
-      return new PrismaServiceRepository(prisma);
+      return {
+        repo: new PrismaServiceRepository(prisma),
+        outbox: async () =>
+          (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } })).map(({ type, payload }) => ({ type, payload: payload as OutboxRow["payload"] })),
+      };
     },
   },
-  { name: "FakeServiceRepository", create: async () => new FakeServiceRepository() },
+  {
+    name: "FakeServiceRepository",
+    create: async () => {
+      const repo = new FakeServiceRepository();
+      return { repo, outbox: async () => repo.outbox.map(({ type, payload }) => ({ type, payload })) };
+    },
+  },
 ];
 
 const draft = (name: string, more: Partial<ServiceDraft> = {}): ServiceDraft => ({ name, description: null, category: "Home repair", ...more });
@@ -37,7 +55,7 @@ const names = (services: Array<{ name: string }>) => services.map((s) => s.name)
 
 describe.each(implementations)("ServiceRepository contract: $name", ({ create }) => {
   test("create returns the stored service; findByIds finds it in one batch and skips unknown ids", async () => {
-    const repo = await create();
+    const { repo } = await create();
     const roofing = await repo.create(draft("Roofing", { description: "Tiles" }));
     expect(roofing).toEqual({
       id: expect.any(String), name: "Roofing", description: "Tiles", category: "Home repair", createdAt: expect.any(Date), updatedAt: expect.any(Date),
@@ -49,8 +67,20 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
     expect(await repo.findByIds([roofing.id, roofing.id])).toEqual([roofing]);
   });
 
+  test("create and seed announce each service they insert exactly once (ServiceCreated); a refused create announces nothing", async () => {
+    const { repo, outbox } = await create();
+    const created = (serviceId: string) => ({ type: CatalogEvents.ServiceCreated, payload: { serviceId } });
+    const roofing = await repo.create(draft("Roofing"));
+    await expect(repo.create(draft("Roofing"))).rejects.toBeInstanceOf(ServiceNameTakenError);
+    const plumbing = predefined("Plumbing");
+    expect(await repo.seed([plumbing, predefined("roofing")])).toBe(1);
+    expect(await repo.seed([plumbing])).toBe(0);
+    await repo.update(roofing.id, { description: "Tiles" });
+    expect(await outbox()).toEqual([created(roofing.id), created(plumbing.id)]);
+  });
+
   test("names are unique as written: the same name is taken, another case is the service layer's rule (findByName)", async () => {
-    const repo = await create();
+    const { repo } = await create();
     await repo.create(draft("Roofing"));
     await expect(repo.create(draft("Roofing", { category: "Other" }))).rejects.toBeInstanceOf(ServiceNameTakenError);
     expect(await repo.create(draft("roofing"))).toMatchObject({ name: "roofing" });
@@ -60,7 +90,7 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
   });
 
   test("findByName is case-insensitive, exact otherwise (no prefix, no trimming)", async () => {
-    const repo = await create();
+    const { repo } = await create();
     const roofing = await repo.create(draft("Roofing"));
     expect(await repo.findByName("rOOFING")).toEqual(roofing);
     expect(await repo.findByName("Roof")).toBeNull();
@@ -69,7 +99,7 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
   });
 
   test("update changes only what it is given; unknown id → null; another service's name → ServiceNameTakenError", async () => {
-    const repo = await create();
+    const { repo } = await create();
     const roofing = await repo.create(draft("Roofing", { description: "Tiles" }));
     await repo.create(draft("Paving"));
     const updated = await repo.update(roofing.id, { category: "Outdoor" });
@@ -86,7 +116,7 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
   });
 
   test("list: ordered by name case-insensitively (ties by the exact name), filtered by category and search", async () => {
-    const repo = await create();
+    const { repo } = await create();
     await repo.create(draft("b-side", { category: "Music" }));
     await repo.create(draft("Bathrooms", { description: "Tiles & 100% grout" }));
     await repo.create(draft("B-side", { category: "music" }));
@@ -106,7 +136,7 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
   });
 
   test("seed inserts what is missing by id and by name (any case), returns how many, never overwrites", async () => {
-    const repo = await create();
+    const { repo } = await create();
     const plumbing = predefined("Plumbing");
     const gardening = predefined("Gardening", { category: "Outdoor" });
     const moving = predefined("Moving");
