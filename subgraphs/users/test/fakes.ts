@@ -123,9 +123,9 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
   rows: StoredRefreshToken[] = [];
   private seq = 0;
 
-  /** With `users`, tokens follow their user as the foreign key makes them: refused for an unknown one, deleted with it. */
-  constructor(private readonly users?: FakeUserRepository) {
-    users?.onDelete((userId) => (this.rows = this.rows.filter((r) => r.userId !== userId)));
+  /** Tokens follow their user as the foreign key makes them: refused for an unknown one, deleted with it. */
+  constructor(private readonly users: FakeUserRepository) {
+    users.onDelete((userId) => (this.rows = this.rows.filter((r) => r.userId !== userId)));
   }
 
   async create(token: NewRefreshToken): Promise<void> {
@@ -159,7 +159,7 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
   /** What the table's constraints refuse: a hash stored twice, a token of an unknown user. */
   private check(token: NewRefreshToken): void {
     if (this.rows.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
-    this.users?.mustExist(token.userId);
+    this.users.mustExist(token.userId);
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {
