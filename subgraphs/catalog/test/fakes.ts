@@ -1,6 +1,7 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique names, idempotent
 // assignments that write an outbox row only on a real change, ordering) so the service can be tested without a
-// database. Every method call is recorded, so tests can assert how many round trips a batch cost.
+// database; the *.contract.test.ts suites beside this file hold both to the same cases. Every method call is
+// recorded, so tests can assert how many round trips a batch cost.
 import { outboxRow, type OutboxRow } from "@fixup/platform";
 import { CatalogEvents, type ProviderAssignment } from "../src/domain/provider.js";
 import { compareByName, matchesFilter, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";

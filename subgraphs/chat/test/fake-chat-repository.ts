@@ -14,7 +14,8 @@ const past = <T extends { id: string }>(time: (row: T) => Date, after: PageReque
   !after || time(row).getTime() < after.createdAt.getTime() || (time(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
 /**
- * In-memory ChatRepository (and read model) with the Prisma repository's semantics, for service tests. Unread counts
+ * In-memory ChatRepository (and read model) with the Prisma repository's semantics, for service tests (held to them by
+ * chat-repository.contract.test.ts and order-participants-read-model.contract.test.ts). Unread counts
  * use the domain rule the SQL implements; `calls` records each batch method's keys (to check loader batching).
  */
 export class FakeChatRepository implements ChatRepository, OrderParticipantsReadModel {

@@ -1,5 +1,6 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique email, conditional
-// updates) so services can be tested without a database.
+// updates, foreign keys to users) so services can be tested without a database; the *.contract.test.ts suites
+// beside this file hold both to the same cases.
 import type { JSONWebKeySet } from "jose";
 import { uuidsOnly, type OutboxRow } from "@fixup/platform";
 import type { RefreshTokenRecord } from "../src/domain/refresh-token.js";
