@@ -65,7 +65,7 @@ export class FakeServiceRepository implements ServiceRepository {
 
   async findByName(name: string): Promise<Service | null> {
     this.calls.push({ method: "findByName", args: [name] });
-    const row = [...this.rows.values()].find((s) => sameLowerCase(s.name, name));
+    const [row] = [...this.rows.values()].filter((s) => sameLowerCase(s.name, name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return row ? { ...row } : null;
   }
 

@@ -13,6 +13,7 @@ import {
 } from "../src/repository/provider-service-repository.js";
 import { PrismaServiceRepository, type ServiceRepository } from "../src/repository/service-repository.js";
 import { FakeProviderServiceRepository, FakeServiceRepository } from "./fakes.js";
+import { useLinguisticCollation } from "./linguistic-collation.js";
 
 // One contract, two implementations (see order-repository.contract.test.ts). Services are made through the
 // ServiceRepository; two hooks stand in for what the interface cannot do: an assignment made at a chosen instant
@@ -24,33 +25,41 @@ interface Subject {
   outbox(): Promise<Array<Pick<OutboxRow, "id" | "type" | "payload">>>;
 }
 
-let db: TestDatabase;
-let prisma: CatalogPrisma;
+const databases: Array<{ db: TestDatabase; prisma: CatalogPrisma }> = [];
 beforeAll(async () => {
-  db = await createTestDatabase("catalog_assignments_contract", migrationsDir);
-  prisma = createPrisma(db.url, 4);
+  for (const [i, name] of ["catalog_assignments_contract", "catalog_assignments_contract_icu"].entries()) {
+    const db = await createTestDatabase(name, migrationsDir);
+    databases.push({ db, prisma: createPrisma(db.url, 4) });
+    if (i === 1) await useLinguisticCollation(databases[1]!.prisma);
+  }
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
+  for (const { db, prisma } of databases) {
+    await prisma.$disconnect();
+    await db.drop();
+  }
+});
+
+const prismaImplementation = (name: string, database: number) => ({
+  name,
+  create: async (): Promise<Subject> => {
+    const { prisma } = databases[database]!;
+    await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
+    return {
+      services: new PrismaServiceRepository(prisma),
+      repo: new PrismaProviderServiceRepository(prisma),
+      assignedAt: async (providerId, serviceId, createdAt) => void (await prisma.providerService.create({ data: { providerId, serviceId, createdAt } })),
+      outbox: async () =>
+        (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } }))
+          .filter((e) => e.type !== CatalogEvents.ServiceCreated)
+          .map(({ id, type, payload }) => ({ id, type, payload: payload as OutboxRow["payload"] })),
+    };
+  },
 });
 
 const implementations: Array<{ name: string; create: () => Promise<Subject> }> = [
-  {
-    name: "PrismaProviderServiceRepository (real Postgres)",
-    create: async () => {
-      await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
-      return {
-        services: new PrismaServiceRepository(prisma),
-        repo: new PrismaProviderServiceRepository(prisma),
-        assignedAt: async (providerId, serviceId, createdAt) => void (await prisma.providerService.create({ data: { providerId, serviceId, createdAt } })),
-        outbox: async () =>
-          (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } }))
-            .filter((e) => e.type !== CatalogEvents.ServiceCreated)
-            .map(({ id, type, payload }) => ({ id, type, payload: payload as OutboxRow["payload"] })),
-      };
-    },
-  },
+  prismaImplementation("PrismaProviderServiceRepository (real Postgres)", 0),
+  prismaImplementation("PrismaProviderServiceRepository (real Postgres, linguistic collation)", 1),
   {
     name: "FakeProviderServiceRepository",
     create: async () => {
@@ -111,14 +120,18 @@ describe.each(implementations)("ProviderServiceRepository contract: $name", ({ c
 
   test("servicesOfProviders: every provider's services in one batch, each provider's ordered by name", async () => {
     const { services, repo } = await create();
-    const [plumbing, cleaning, electrical] = [await service(services, "plumbing"), await service(services, "Cleaning"), await service(services, "Electrical")];
+    // Case-insensitive, then code points (as compareByName), whatever the database's collation.
+    const [plumbing, bSide, BSide, electrical] = [
+      await service(services, "plumbing"), await service(services, "b-side"), await service(services, "B-side"), await service(services, "Electrical"),
+    ];
+    const bathrooms = await service(services, "Bathrooms");
     const [a, b, nobody] = [randomUUID(), randomUUID(), randomUUID()];
-    for (const s of [plumbing, cleaning, electrical]) await repo.assign(a, s.id, assigned(a, s.id));
+    for (const s of [plumbing, bSide, bathrooms, BSide, electrical]) await repo.assign(a, s.id, assigned(a, s.id));
     await repo.assign(b, electrical.id, assigned(b, electrical.id));
     const rows = await repo.servicesOfProviders([a, b, nobody]);
-    expect(rows.filter((r) => r.providerId === a).map((r) => r.service)).toEqual([cleaning, electrical, plumbing]);
+    expect(rows.filter((r) => r.providerId === a).map((r) => r.service)).toEqual([BSide, bSide, bathrooms, electrical, plumbing]);
     expect(rows.filter((r) => r.providerId === b).map((r) => r.service)).toEqual([electrical]);
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(6);
     expect(await repo.servicesOfProviders([])).toEqual([]);
   });
 

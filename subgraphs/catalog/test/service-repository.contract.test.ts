@@ -8,18 +8,37 @@ import type { PredefinedService, ServiceDraft } from "../src/domain/service.js";
 import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
 import { PrismaServiceRepository, ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
 import { FakeServiceRepository } from "./fakes.js";
+import { useLinguisticCollation } from "./linguistic-collation.js";
 
 // One contract, two implementations: the fake the service tests use must behave as the Prisma repository does on
-// real Postgres. Only the repository interface is used; every test starts from an empty catalog.
-let db: TestDatabase;
-let prisma: CatalogPrisma;
+// real Postgres — here also on a database whose text columns sort linguistically, as a production server's locale
+// may make them. Only the repository interface is used; every test starts from an empty catalog.
+const databases: Array<{ db: TestDatabase; prisma: CatalogPrisma }> = [];
 beforeAll(async () => {
-  db = await createTestDatabase("catalog_services_contract", migrationsDir);
-  prisma = createPrisma(db.url, 4);
+  for (const [i, name] of ["catalog_services_contract", "catalog_services_contract_icu"].entries()) {
+    const db = await createTestDatabase(name, migrationsDir);
+    databases.push({ db, prisma: createPrisma(db.url, 4) });
+    if (i === 1) await useLinguisticCollation(databases[1]!.prisma);
+  }
 });
 afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
+  for (const { db, prisma } of databases) {
+    await prisma.$disconnect();
+    await db.drop();
+  }
+});
+
+const prismaImplementation = (name: string, database: number) => ({
+  name,
+  create: async (): Promise<Subject> => {
+    const { prisma } = databases[database]!;
+    await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
+    return {
+      repo: new PrismaServiceRepository(prisma),
+      outbox: async () =>
+        (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } })).map(({ type, payload }) => ({ type, payload: payload as OutboxRow["payload"] })),
+    };
+  },
 });
 
 /** `outbox` stands in for what the interface cannot show: the events written so far (type and payload, in order). */
@@ -29,17 +48,8 @@ interface Subject {
 }
 
 const implementations: Array<{ name: string; create: () => Promise<Subject> }> = [
-  {
-    name: "PrismaServiceRepository (real Postgres)",
-    create: async () => {
-      await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
-      return {
-        repo: new PrismaServiceRepository(prisma),
-        outbox: async () =>
-          (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } })).map(({ type, payload }) => ({ type, payload: payload as OutboxRow["payload"] })),
-      };
-    },
-  },
+  prismaImplementation("PrismaServiceRepository (real Postgres)", 0),
+  prismaImplementation("PrismaServiceRepository (real Postgres, linguistic collation)", 1),
   {
     name: "FakeServiceRepository",
     create: async () => {
@@ -83,7 +93,13 @@ describe.each(implementations)("ServiceRepository contract: $name", ({ create })
     const { repo } = await create();
     await repo.create(draft("Roofing"));
     await expect(repo.create(draft("Roofing", { category: "Other" }))).rejects.toBeInstanceOf(ServiceNameTakenError);
-    expect(await repo.create(draft("roofing"))).toMatchObject({ name: "roofing" });
+    const lower = await repo.create(draft("roofing"));
+    expect(lower).toMatchObject({ name: "roofing" });
+    // Of names that differ only in case, findByName answers the first in code-point order, always the same one.
+    expect(await repo.findByName("ROOFING")).toMatchObject({ name: "Roofing" });
+    await repo.update(lower.id, { name: "Roofing2" });
+    await repo.update(lower.id, { name: "ROOFING" });
+    expect(await repo.findByName("roofing")).toMatchObject({ id: lower.id, name: "ROOFING" });
     const race = await Promise.allSettled(Array.from({ length: 4 }, () => repo.create(draft("Paving"))));
     expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of race) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ServiceNameTakenError);
