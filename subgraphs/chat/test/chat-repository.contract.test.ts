@@ -8,9 +8,9 @@ import { PrismaChatRepository, type ChatRepository } from "../src/repository/cha
 import { createPrisma, type ChatPrisma } from "../src/repository/prisma.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
 
-// One contract, two implementations (see orders' order-repository.contract.test.ts; the read model half of the fake
-// has its own suite). Two seeding hooks stand in for what the interface cannot
-// do: a message at a chosen instant (several may share one) and a conversation's activity time.
+// One contract, two implementations (see orders' order-repository.contract.test.ts; the fake's read-model half has
+// its own suite). Two seeding hooks stand in for what the interface cannot do: a message at a chosen instant (several
+// may share one) and a conversation's activity time.
 interface Subject {
   repo: ChatRepository;
   messageAt(conversation: Conversation, senderId: string, createdAt: Date): Promise<Message>;
