@@ -12,3 +12,12 @@ export function attachQueryLog<C extends object>(client: C, onQuery?: (sql: stri
   if (onQuery) (client as unknown as QueryEmitter).$on("query", (e) => onQuery(e.query));
   return client;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The keys a uuid column can match, each once, in Postgres' canonical (lower-case) spelling: anything else (a forged
+ * federation reference, a junk argument) matches no row, so it is dropped before Postgres sees it and fails the whole
+ * statement.
+ */
+export const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];

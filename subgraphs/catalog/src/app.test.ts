@@ -84,11 +84,6 @@ const PLUMBING = PREDEFINED_SERVICES.find((s) => s.name === "Plumbing")!.id;
 const ELECTRICAL = PREDEFINED_SERVICES.find((s) => s.name === "Electrical")!.id;
 const CLEANING = PREDEFINED_SERVICES.find((s) => s.name === "Cleaning")!.id;
 
-const waitFor = (predicate: () => boolean, timeout = 5_000) =>
-  vi.waitFor(() => {
-    if (!predicate()) throw new Error("timed out waiting");
-  }, { timeout, interval: 25 });
-
 const SERVICES = "query S($category: String, $search: String) { services(category: $category, search: $search) { id name category description } }";
 const CREATE = "mutation C($input: CreateServiceInput!) { createService(input: $input) { id name description category } }";
 const UPDATE = "mutation U($id: ID!, $input: UpdateServiceInput!) { updateService(id: $id, input: $input) { id name description category } }";
@@ -204,7 +199,7 @@ describe("provider mutations and integration events", () => {
     expect(removed.data?.unassignService.services).toEqual([{ name: "Electrical" }]);
     expect(codeOf(await gql(UNASSIGN, { id: PLUMBING }, provider))).toBeUndefined();
 
-    await waitFor(() => events.filter((e) => e.payload.providerId === providerId).length >= 3);
+    await vi.waitFor(() => expect(events.filter((e) => e.payload.providerId === providerId).length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
     await new Promise((r) => setTimeout(r, 400)); // a relay cycle more: nothing else may arrive
     const mine = events.slice(before).filter((e) => e.payload.providerId === providerId);
     expect(mine.map((e) => [e.type, e.payload, e.source])).toEqual([

@@ -1,9 +1,10 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique names, idempotent
 // assignments that write an outbox row only on a real change, ordering) so the service can be tested without a
-// database. Every method call is recorded, so tests can assert how many round trips a batch cost.
-import type { OutboxRow } from "@fixup/platform";
-import type { ProviderAssignment } from "../src/domain/provider.js";
-import { compareByName, matchesFilter, sameName, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";
+// database; the *.contract.test.ts suites beside this file hold both to the same cases. Every method call is
+// recorded, so tests can assert how many round trips a batch cost.
+import { outboxRow, type OutboxRow } from "@fixup/platform";
+import { CatalogEvents, type ProviderAssignment } from "../src/domain/provider.js";
+import { compareByName, matchesFilter, type PredefinedService, type Service, type ServiceDraft, type ServiceFilter } from "../src/domain/service.js";
 import {
   ServiceNotFoundError,
   type ProviderPage,
@@ -12,6 +13,13 @@ import {
 } from "../src/repository/provider-service-repository.js";
 import { ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
 
+/** The SQL's `lower(a) = lower(b)`: no trimming (the service normalises labels before they get here). */
+const sameLowerCase = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+/** Prisma's reading of a change set: a key whose value is undefined is no change. */
+const definedOnly = <T extends object>(changes: T): Partial<T> =>
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
+
 export type Calls = Array<{ method: string; args: unknown[] }>;
 
 const hex = (n: number) => n.toString(16).padStart(12, "0");
@@ -19,6 +27,8 @@ export const fakeId = (n: number, prefix = "00000000-0000-4000-8000") => `${pref
 
 export class FakeServiceRepository implements ServiceRepository {
   readonly rows = new Map<string, Service>();
+  /** ServiceCreated for every service create or seed inserted, as the Prisma repository writes it with the row. */
+  readonly outbox: OutboxRow[] = [];
   readonly calls: Calls = [];
   private seq = 0;
 
@@ -30,6 +40,7 @@ export class FakeServiceRepository implements ServiceRepository {
     const at = this.now();
     const service: Service = { id: fakeId(++this.seq, "5e000000-0000-4000-8000"), ...draft, createdAt: at, updatedAt: at };
     this.rows.set(service.id, service);
+    this.outbox.push(outboxRow(CatalogEvents.ServiceCreated, { serviceId: service.id }));
     return { ...service };
   }
 
@@ -40,13 +51,13 @@ export class FakeServiceRepository implements ServiceRepository {
     if (changes.name !== undefined && [...this.rows.values()].some((s) => s.id !== id && s.name === changes.name)) {
       throw new ServiceNameTakenError();
     }
-    Object.assign(row, changes, { updatedAt: this.now() });
+    Object.assign(row, definedOnly(changes), { updatedAt: this.now() });
     return { ...row };
   }
 
   async findByIds(ids: readonly string[]): Promise<Service[]> {
     this.calls.push({ method: "findByIds", args: [ids] });
-    return ids.flatMap((id) => {
+    return [...new Set(ids)].flatMap((id) => {
       const row = this.rows.get(id);
       return row ? [{ ...row }] : [];
     });
@@ -54,7 +65,7 @@ export class FakeServiceRepository implements ServiceRepository {
 
   async findByName(name: string): Promise<Service | null> {
     this.calls.push({ method: "findByName", args: [name] });
-    const row = [...this.rows.values()].find((s) => sameName(s.name, name));
+    const [row] = [...this.rows.values()].filter((s) => sameLowerCase(s.name, name)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return row ? { ...row } : null;
   }
 
@@ -67,9 +78,10 @@ export class FakeServiceRepository implements ServiceRepository {
     this.calls.push({ method: "seed", args: [services] });
     let created = 0;
     for (const { id, ...draft } of services) {
-      if (this.rows.has(id) || [...this.rows.values()].some((s) => sameName(s.name, draft.name))) continue;
+      if (this.rows.has(id) || [...this.rows.values()].some((s) => sameLowerCase(s.name, draft.name))) continue;
       const at = this.now();
       this.rows.set(id, { id, ...draft, createdAt: at, updatedAt: at });
+      this.outbox.push(outboxRow(CatalogEvents.ServiceCreated, { serviceId: id }));
       created++;
     }
     return created;

@@ -98,13 +98,6 @@ async function ok<T = Record<string, unknown>>(query: string, variables: Record<
 
 const codeOf = (result: GraphQLResult<unknown>) => result.errors?.[0]?.extensions?.code;
 
-const waitFor = <T>(probe: () => Promise<T | undefined> | T | undefined, timeout = 5_000): Promise<T> =>
-  vi.waitFor(async () => {
-    const value = await probe();
-    if (value === undefined) throw new Error("timed out waiting");
-    return value;
-  }, { timeout, interval: 25 });
-
 const START = `mutation S($orderId: ID!, $providerId: ID) {
   startConversation(orderId: $orderId, providerId: $providerId) { id order { id } customer { id } provider { id } unreadCount lastMessage { id } }
 }`;
@@ -152,7 +145,7 @@ async function orderScenario() {
   for (const p of [provider, rival]) await publish("OfferSubmitted", { offerId: randomUUID(), orderId, providerId: p.id, customerId: customer.id });
   // The consumer applies events asynchronously: wait until the last provider can start their conversation (which opens
   // the rival's conversation with the customer as a side effect).
-  await waitFor(async () => ((await gql(START, { orderId }, rival.token)).errors ? undefined : true));
+  await vi.waitFor(async () => expect((await gql(START, { orderId }, rival.token)).errors).toBeUndefined(), { timeout: 5_000 });
   return { orderId, customer, provider, rival, stranger };
 }
 
@@ -336,10 +329,10 @@ describe("over graphql-ws", () => {
       { query: SUBSCRIBE, variables: { id } },
       { next: (value) => void received.push(value), error: (e) => void errors.push(e), complete: () => undefined },
     );
-    await waitFor(() => (subscribedTopics.filter((t) => t === topic).length > already ? true : undefined));
+    await vi.waitFor(() => expect(subscribedTopics.filter((t) => t === topic).length).toBeGreaterThan(already), { timeout: 5_000 });
 
     const sent = (await ok<SendResult>(SEND, { id, body: "live!" }, provider.token)).sendMessage;
-    const event = await waitFor(() => received[0]);
+    const event = await vi.waitFor(() => received[0] ?? expect.fail("no event yet"), { timeout: 5_000 });
     expect(event).toEqual({
       data: { messageAdded: { id: sent.id, body: "live!", sender: { id: provider.id }, conversation: { id, unreadCount: 2 } } },
     });

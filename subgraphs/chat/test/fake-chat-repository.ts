@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { PageRequest } from "@fixup/platform";
+import { uuidsOnly, type PageRequest } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message, type OrderParticipants } from "../src/domain/conversation.js";
 import type { ParticipantFact } from "../src/domain/events.js";
 import { advanceReadMark, isUnread } from "../src/domain/unread.js";
@@ -14,7 +14,8 @@ const past = <T extends { id: string }>(time: (row: T) => Date, after: PageReque
   !after || time(row).getTime() < after.createdAt.getTime() || (time(row).getTime() === after.createdAt.getTime() && row.id < after.id);
 
 /**
- * In-memory ChatRepository (and read model) with the Prisma repository's semantics, for service tests. Unread counts
+ * In-memory ChatRepository (and read model) with the Prisma repository's semantics, for service tests (held to them by
+ * chat-repository.contract.test.ts and order-participants-read-model.contract.test.ts). Unread counts
  * use the domain rule the SQL implements; `calls` records each batch method's keys (to check loader batching).
  */
 export class FakeChatRepository implements ChatRepository, OrderParticipantsReadModel {
@@ -62,7 +63,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
 
   async findConversations(ids: readonly string[]): Promise<Conversation[]> {
     this.calls.push({ method: "findConversations", keys: ids });
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const c = this.conversations.get(id);
       return c ? [{ ...c }] : [];
     });
@@ -70,7 +71,10 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
 
   async conversationsOfOrders(orderIds: readonly string[], userId: string): Promise<Conversation[]> {
     this.calls.push({ method: "conversationsOfOrders", keys: orderIds });
-    return [...this.conversations.values()].filter((c) => orderIds.includes(c.orderId) && isParticipant(c, userId)).map((c) => ({ ...c }));
+    return [...this.conversations.values()]
+      .filter((c) => uuidsOnly(orderIds).includes(c.orderId) && isParticipant(c, userId))
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+      .map((c) => ({ ...c }));
   }
 
   async listConversations(userId: string, page: PageRequest): Promise<Page<Conversation>> {
@@ -82,7 +86,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
 
   async findMessages(ids: readonly string[]): Promise<Message[]> {
     this.calls.push({ method: "findMessages", keys: ids });
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const m = this.messages.get(id);
       return m ? [{ ...m }] : [];
     });
@@ -98,17 +102,18 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async lastMessages(conversationIds: readonly string[]): Promise<Message[]> {
     this.calls.push({ method: "lastMessages", keys: conversationIds });
     const time = (m: Message) => m.createdAt;
-    return conversationIds.flatMap((id) => {
+    return uuidsOnly(conversationIds).flatMap((id) => {
       const newest = [...this.messages.values()].filter((m) => m.conversationId === id).sort(newestFirst(time))[0];
       return newest ? [{ ...newest }] : [];
     });
   }
 
   async addMessage(m: NewMessage): Promise<Message> {
+    const conversation = this.conversations.get(m.conversationId);
+    if (!conversation) throw new Error(`conversation ${m.conversationId} not found`); // the messages' foreign key
     const message: Message = { id: randomUUID(), ...m, createdAt: this.now() };
     this.messages.set(message.id, message);
-    const conversation = this.conversations.get(m.conversationId);
-    if (conversation && conversation.lastActivityAt < message.createdAt) conversation.lastActivityAt = message.createdAt;
+    if (conversation.lastActivityAt < message.createdAt) conversation.lastActivityAt = message.createdAt;
     this.advance(m.conversationId, m.senderId, message.createdAt);
     return { ...message };
   }
@@ -116,7 +121,8 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async unreadCounts(userId: string, conversationIds: readonly string[]): Promise<Map<string, number>> {
     this.calls.push({ method: "unreadCounts", keys: conversationIds });
     const counts = new Map<string, number>();
-    for (const id of conversationIds) {
+    if (!uuidsOnly([userId]).length) return counts;
+    for (const id of uuidsOnly(conversationIds)) {
       const mark = this.readMarks.get(`${id}:${userId}`) ?? null;
       const count = [...this.messages.values()].filter((m) => m.conversationId === id && isUnread(m, userId, mark)).length;
       if (count) counts.set(id, count);

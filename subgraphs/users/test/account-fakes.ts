@@ -1,9 +1,9 @@
 // In-memory fakes for the account e-mail service tests; semantics mirror the Prisma repository (conditional use,
-// one transaction for a reset), acting on the fakes in test-fakes.ts.
+// one transaction for a reset), acting on the fakes in fakes.ts.
 import type { AccountTokenRecord } from "../src/domain/account-token.js";
 import type { AccountTokenRepository, NewAccountToken, PasswordReset } from "../src/repository/account-token-repository.js";
 import type { Mailer, MailMessage } from "../src/service/mail/mailer.js";
-import type { FakeRefreshTokenRepository, FakeUserRepository } from "./fakes.js";
+import { fakeUuid, type FakeRefreshTokenRepository, type FakeUserRepository } from "./fakes.js";
 
 export interface StoredAccountToken extends AccountTokenRecord {
   tokenHash: string;
@@ -16,11 +16,15 @@ export class FakeAccountTokenRepository implements AccountTokenRepository {
   constructor(
     private readonly users: FakeUserRepository,
     private readonly refreshTokens: FakeRefreshTokenRepository,
-  ) {}
+  ) {
+    users.onDelete((userId) => (this.rows = this.rows.filter((r) => r.userId !== userId)));
+  }
 
   async issue(token: NewAccountToken): Promise<void> {
-    this.rows = this.rows.filter((r) => !(r.userId === token.userId && r.purpose === token.purpose));
-    this.rows.push({ id: `at-${++this.seq}`, usedAt: null, ...token });
+    this.users.mustExist(token.userId);
+    const kept = this.rows.filter((r) => !(r.userId === token.userId && r.purpose === token.purpose));
+    if (kept.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
+    this.rows = [...kept, { id: fakeUuid("cccccccc", ++this.seq), usedAt: null, ...token }];
   }
 
   async findByHash(tokenHash: string): Promise<AccountTokenRecord | null> {
@@ -38,7 +42,9 @@ export class FakeAccountTokenRepository implements AccountTokenRepository {
   }
 
   async resetPassword({ tokenId, userId, passwordHash, at }: PasswordReset): Promise<boolean> {
-    if (!this.use(tokenId, at)) return false;
+    if (!this.usable(tokenId, at)) return false;
+    this.users.mustExist(userId); // the real transaction fails here and rolls back the token's use
+    this.use(tokenId, at);
     await this.users.setPasswordHash(userId, passwordHash);
     const user = this.users.rows.get(userId);
     if (user && !user.emailVerifiedAt) user.emailVerifiedAt = at;
@@ -46,8 +52,12 @@ export class FakeAccountTokenRepository implements AccountTokenRepository {
     return true;
   }
 
+  private usable(id: string, at: Date): StoredAccountToken | undefined {
+    return this.rows.find((r) => r.id === id && !r.usedAt && r.expiresAt.getTime() > at.getTime());
+  }
+
   private use(id: string, at: Date): boolean {
-    const row = this.rows.find((r) => r.id === id && !r.usedAt && r.expiresAt.getTime() > at.getTime());
+    const row = this.usable(id, at);
     if (!row) return false;
     row.usedAt = at;
     return true;

@@ -1,13 +1,21 @@
 // In-memory fakes for service unit tests. Semantics mirror the Prisma repositories (unique email, conditional
-// updates) so services can be tested without a database.
+// updates, foreign keys to users) so services can be tested without a database; the *.contract.test.ts suites
+// beside this file hold both to the same cases.
 import type { JSONWebKeySet } from "jose";
-import type { OutboxRow } from "@fixup/platform";
+import { uuidsOnly, type OutboxRow } from "@fixup/platform";
 import type { RefreshTokenRecord } from "../src/domain/refresh-token.js";
 import { tombstone, type User, type UserWithPassword } from "../src/domain/user.js";
 import type { NewRefreshToken, RefreshTokenRepository } from "../src/repository/refresh-token-repository.js";
 import { EmailTakenError, type NewUser, type UserRepository } from "../src/repository/user-repository.js";
 import type { PasswordHasher } from "../src/service/password-hasher.js";
 import type { AccessTokenIssuer } from "../src/service/token-issuer.js";
+
+/** Ids shaped as the real ones (uuids), counting up so tests read deterministically. */
+export const fakeUuid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+
+/** Prisma's reading of a change set: a key whose value is undefined is no change. */
+const definedOnly = <T extends object>(changes: T): Partial<T> =>
+  Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) as Partial<T>;
 
 const publicUser = ({ passwordHash: _omit, ...user }: UserWithPassword): User => ({ ...user, roles: [...user.roles] });
 
@@ -20,18 +28,18 @@ export class FakeUserRepository implements UserRepository {
   async create(user: NewUser): Promise<User> {
     if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailTakenError();
     const at = this.now();
-    const row: UserWithPassword = { id: `user-${++this.seq}`, avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
+    const row: UserWithPassword = { id: fakeUuid("aaaaaaaa", ++this.seq), avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
     this.rows.set(row.id, row);
     return publicUser(row);
   }
 
   async findById(id: string): Promise<User | null> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     return row ? publicUser(row) : null;
   }
 
   async findByIds(ids: readonly string[]): Promise<User[]> {
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const row = this.rows.get(id);
       return row ? [publicUser(row)] : [];
     });
@@ -43,19 +51,19 @@ export class FakeUserRepository implements UserRepository {
   }
 
   async findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     return row ? { ...row } : null;
   }
 
   async update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
     const row = this.mustGet(id);
-    Object.assign(row, changes, { updatedAt: this.now() });
+    Object.assign(row, definedOnly(changes), { updatedAt: this.now() });
     return publicUser(row);
   }
 
   async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
-    const row = this.mustGet(id);
-    if (row.avatarKey !== expected) return false;
+    const row = this.row(id);
+    if (!row || row.avatarKey !== expected) return false;
     Object.assign(row, { avatarKey: next, updatedAt: this.now() });
     return true;
   }
@@ -66,25 +74,43 @@ export class FakeUserRepository implements UserRepository {
 
   readonly tombstones = new Map<string, User>();
   readonly outbox: OutboxRow[] = [];
+  private readonly cascades: Array<(userId: string) => void> = [];
+
+  /** What the users table's ON DELETE CASCADE does to rows of other tables (a token fake registers its own). */
+  onDelete(cascade: (userId: string) => void): void {
+    this.cascades.push(cascade);
+  }
+
+  /** The foreign key to users: a row of another table may only point at an existing user. */
+  mustExist(id: string): void {
+    this.mustGet(id);
+  }
 
   async delete(id: string, event: OutboxRow): Promise<boolean> {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     if (!row) return false;
-    this.rows.delete(id);
-    this.tombstones.set(id, tombstone(id, row.createdAt));
+    this.rows.delete(row.id);
+    for (const cascade of this.cascades) cascade(row.id);
+    this.tombstones.set(row.id, tombstone(row.id, row.createdAt));
     this.outbox.push(event);
     return true;
   }
 
   async findTombstones(ids: readonly string[]): Promise<User[]> {
-    return ids.flatMap((id) => {
+    return uuidsOnly(ids).flatMap((id) => {
       const t = this.tombstones.get(id);
       return t ? [t] : [];
     });
   }
 
+  /** Ids compare as uuids do: any case, and a malformed one matches nobody. */
+  private row(id: string): UserWithPassword | undefined {
+    const [key] = uuidsOnly([id]);
+    return key === undefined ? undefined : this.rows.get(key);
+  }
+
   private mustGet(id: string): UserWithPassword {
-    const row = this.rows.get(id);
+    const row = this.row(id);
     if (!row) throw new Error(`user ${id} not found`);
     return row;
   }
@@ -95,12 +121,17 @@ export interface StoredRefreshToken extends RefreshTokenRecord {
 }
 
 export class FakeRefreshTokenRepository implements RefreshTokenRepository {
-  readonly rows: StoredRefreshToken[] = [];
+  rows: StoredRefreshToken[] = [];
   private seq = 0;
 
+  /** Tokens follow their user as the foreign key makes them: refused for an unknown one, deleted with it. */
+  constructor(private readonly users: FakeUserRepository) {
+    users.onDelete((userId) => (this.rows = this.rows.filter((r) => r.userId !== userId)));
+  }
+
   async create(token: NewRefreshToken): Promise<void> {
-    if (this.rows.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
-    this.rows.push({ id: `rt-${++this.seq}`, usedAt: null, revokedAt: null, ...token });
+    this.check(token);
+    this.rows.push({ id: fakeUuid("bbbbbbbb", ++this.seq), usedAt: null, revokedAt: null, ...token });
   }
 
   async findByHash(tokenHash: string): Promise<RefreshTokenRecord | null> {
@@ -117,10 +148,19 @@ export class FakeRefreshTokenRepository implements RefreshTokenRepository {
     return true;
   }
 
+  /** One transaction in the real repository: a successor that cannot be stored leaves the token unused. */
   async rotate(id: string, successor: NewRefreshToken, at: Date): Promise<boolean> {
-    if (!(await this.markUsed(id, at))) return false;
+    if (!this.rows.some((r) => r.id === id && !r.usedAt && !r.revokedAt)) return false;
+    this.check(successor);
+    await this.markUsed(id, at);
     await this.create(successor);
     return true;
+  }
+
+  /** What the table's constraints refuse: a hash stored twice, a token of an unknown user. */
+  private check(token: NewRefreshToken): void {
+    if (this.rows.some((r) => r.tokenHash === token.tokenHash)) throw new Error("duplicate tokenHash");
+    this.users.mustExist(token.userId);
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {

@@ -3,6 +3,7 @@ import type { ProviderAssignment } from "../domain/provider.js";
 import type { Service } from "../domain/service.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { isForeignKeyViolation, type CatalogPrisma } from "./prisma.js";
+import { catalogOrder } from "./service-repository.js";
 
 export class ServiceNotFoundError extends Error {
   constructor() {
@@ -94,7 +95,7 @@ export class PrismaProviderServiceRepository implements ProviderServiceRepositor
       SELECT ps.provider_id, s.id, s.name, s.description, s.category, s.created_at, s.updated_at
       FROM provider_services ps JOIN services s ON s.id = ps.service_id
       WHERE ps.provider_id = ANY(${[...providerIds]}::uuid[])
-      ORDER BY lower(s.name), s.name`;
+      ORDER BY ${catalogOrder(Prisma.sql`s.name`)}`;
     return rows.map((r) => ({
       providerId: r.provider_id,
       service: { id: r.id, name: r.name, description: r.description, category: r.category, createdAt: r.created_at, updatedAt: r.updated_at },

@@ -45,6 +45,12 @@ const fromRow = (r: ServiceRow): Service => ({
 
 const columns = { id: true, name: true, description: true, category: true, createdAt: true, updatedAt: true } as const;
 
+/**
+ * The domain's catalog order (compareByName) in SQL: code points, not the server's locale — a language collation
+ * (postgres:15's default en_US.utf8) would sort "b-side" before "B-side" and differ from the domain.
+ */
+export const catalogOrder = (name: Prisma.Sql): Prisma.Sql => Prisma.sql`lower(${name}) COLLATE "C", ${name} COLLATE "C"`;
+
 const serviceCreated = (serviceId: string) => outboxRow(CatalogEvents.ServiceCreated, { serviceId });
 
 export class PrismaServiceRepository implements ServiceRepository {
@@ -82,7 +88,7 @@ export class PrismaServiceRepository implements ServiceRepository {
   async findByName(name: string): Promise<Service | null> {
     const rows = await this.prisma.$queryRaw<ServiceRow[]>`
       SELECT id, name, description, category, created_at, updated_at FROM services
-      WHERE lower(name) = lower(${name}) ORDER BY name LIMIT 1`;
+      WHERE lower(name) = lower(${name}) ORDER BY name COLLATE "C" LIMIT 1`;
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
@@ -97,7 +103,7 @@ export class PrismaServiceRepository implements ServiceRepository {
     const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, " AND ")}` : Prisma.empty;
     const rows = await this.prisma.$queryRaw<ServiceRow[]>`
       SELECT id, name, description, category, created_at, updated_at FROM services ${where}
-      ORDER BY lower(name), name`;
+      ORDER BY ${catalogOrder(Prisma.sql`name`)}`;
     return rows.map(fromRow);
   }
 

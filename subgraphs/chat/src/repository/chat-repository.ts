@@ -1,8 +1,8 @@
-import type { PageRequest } from "@fixup/platform";
+import { uuidsOnly, type PageRequest } from "@fixup/platform";
 import type { Conversation, Message, OrderParticipants } from "../domain/conversation.js";
 import { Prisma } from "../generated/prisma/client.js";
 import { toConversation, toMessage } from "./mappers.js";
-import { isUniqueViolation, uuidsOnly, type ChatPrisma } from "./prisma.js";
+import { isUniqueViolation, type ChatPrisma } from "./prisma.js";
 
 export interface NewConversation {
   orderId: string;

@@ -12,8 +12,3 @@ export function createPrisma(databaseUrl: string, poolSize = 10, onQuery?: (sql:
 
 export const isUniqueViolation = (error: unknown): boolean =>
   typeof error === "object" && error !== null && (error as { code?: string }).code === "P2002";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Ids that can be in a uuid column: anything else (say, a forged federation reference) matches no row. */
-export const uuidsOnly = (ids: readonly string[]): string[] => [...new Set(ids.filter((id) => UUID.test(id)))];

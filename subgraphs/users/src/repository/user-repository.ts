@@ -1,4 +1,4 @@
-import type { OutboxRow } from "@fixup/platform";
+import { uuidsOnly, type OutboxRow } from "@fixup/platform";
 import { tombstone, type Role, type User, type UserWithPassword } from "../domain/user.js";
 import { isUniqueViolation, type UsersPrisma } from "./prisma.js";
 
@@ -15,6 +15,7 @@ export interface NewUser {
   roles: Role[];
 }
 
+/** Ids that are not uuids (a forged federation reference, a junk `user(id:)` argument) match no account. */
 export interface UserRepository {
   create(user: NewUser): Promise<User>;
   findById(id: string): Promise<User | null>;
@@ -57,20 +58,24 @@ export class PrismaUserRepository implements UserRepository {
     }
   }
 
-  findById(id: string): Promise<User | null> {
+  async findById(id: string): Promise<User | null> {
+    if (!uuidsOnly([id]).length) return null;
     return this.prisma.user.findUnique({ where: { id }, select: publicColumns });
   }
 
   /** One query for a whole batch of federation representations. */
-  findByIds(ids: readonly string[]): Promise<User[]> {
-    return this.prisma.user.findMany({ where: { id: { in: [...ids] } }, select: publicColumns });
+  async findByIds(ids: readonly string[]): Promise<User[]> {
+    const valid = uuidsOnly(ids);
+    if (!valid.length) return [];
+    return this.prisma.user.findMany({ where: { id: { in: valid } }, select: publicColumns });
   }
 
   findByEmailWithPassword(email: string): Promise<UserWithPassword | null> {
     return this.prisma.user.findUnique({ where: { email } });
   }
 
-  findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
+  async findByIdWithPassword(id: string): Promise<UserWithPassword | null> {
+    if (!uuidsOnly([id]).length) return null;
     return this.prisma.user.findUnique({ where: { id } });
   }
 
@@ -79,6 +84,7 @@ export class PrismaUserRepository implements UserRepository {
   }
 
   async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {
+    if (!uuidsOnly([id]).length) return false;
     const { count } = await this.prisma.user.updateMany({ where: { id, avatarKey: expected }, data: { avatarKey: next } });
     return count === 1;
   }
@@ -88,6 +94,7 @@ export class PrismaUserRepository implements UserRepository {
   }
 
   async delete(id: string, event: OutboxRow): Promise<boolean> {
+    if (!uuidsOnly([id]).length) return false;
     return this.prisma.$transaction(async (tx) => {
       // RETURNING: of two concurrent deletions exactly one sees the row, and only it writes the tombstone and event.
       const [row] = await tx.$queryRaw<Array<{ created_at: Date }>>`DELETE FROM users WHERE id = ${id}::uuid RETURNING created_at`;
@@ -99,7 +106,9 @@ export class PrismaUserRepository implements UserRepository {
   }
 
   async findTombstones(ids: readonly string[]): Promise<User[]> {
-    const rows = await this.prisma.deletedUser.findMany({ where: { id: { in: [...ids] } } });
+    const valid = uuidsOnly(ids);
+    if (!valid.length) return [];
+    const rows = await this.prisma.deletedUser.findMany({ where: { id: { in: valid } } });
     return rows.map((row) => tombstone(row.id, row.createdAt));
   }
 }

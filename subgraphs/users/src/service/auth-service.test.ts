@@ -15,7 +15,7 @@ const NEW_PASSWORD = "a brand new passphrase";
 function setup() {
   const clock = new FakeClock();
   const users = new FakeUserRepository(clock.now);
-  const refreshTokens = new FakeRefreshTokenRepository();
+  const refreshTokens = new FakeRefreshTokenRepository(users);
   const auth = new AuthService({
     users,
     refreshTokens,

@@ -1,0 +1,15 @@
+import type { CatalogPrisma } from "../src/repository/prisma.js";
+
+/**
+ * Gives the catalog's text columns a linguistic collation, as on a server initialised with a language locale (the
+ * postgres:15 image's default is en_US.utf8; this machine's is C): the catalog's order is the domain's
+ * (compareByName), whatever the server's locale. A Postgres without ICU keeps its own collation.
+ */
+export async function useLinguisticCollation(prisma: CatalogPrisma): Promise<void> {
+  const [icu] = await prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM pg_collation WHERE collname = 'en-x-icu'`;
+  if (!icu?.n) return;
+  await prisma.$executeRaw`ALTER TABLE services
+    ALTER COLUMN name TYPE text COLLATE "en-x-icu",
+    ALTER COLUMN category TYPE text COLLATE "en-x-icu",
+    ALTER COLUMN description TYPE text COLLATE "en-x-icu"`;
+}

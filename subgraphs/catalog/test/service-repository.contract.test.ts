@@ -1,0 +1,173 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { OutboxRow } from "@fixup/platform";
+import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
+import { migrationsDir } from "../src/app.js";
+import { CatalogEvents } from "../src/domain/provider.js";
+import type { PredefinedService, ServiceDraft } from "../src/domain/service.js";
+import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
+import { PrismaServiceRepository, ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
+import { FakeServiceRepository } from "./fakes.js";
+import { useLinguisticCollation } from "./linguistic-collation.js";
+
+// One contract, two implementations: the fake the service tests use must behave as the Prisma repository does on
+// real Postgres — here also on a database whose text columns sort linguistically, as a production server's locale
+// may make them. Only the repository interface is used; every test starts from an empty catalog.
+const databases: Array<{ db: TestDatabase; prisma: CatalogPrisma }> = [];
+beforeAll(async () => {
+  for (const [i, name] of ["catalog_services_contract", "catalog_services_contract_icu"].entries()) {
+    const db = await createTestDatabase(name, migrationsDir);
+    databases.push({ db, prisma: createPrisma(db.url, 4) });
+    if (i === 1) await useLinguisticCollation(databases[1]!.prisma);
+  }
+});
+afterAll(async () => {
+  for (const { db, prisma } of databases) {
+    await prisma.$disconnect();
+    await db.drop();
+  }
+});
+
+const prismaImplementation = (name: string, database: number) => ({
+  name,
+  create: async (): Promise<Subject> => {
+    const { prisma } = databases[database]!;
+    await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
+    return {
+      repo: new PrismaServiceRepository(prisma),
+      outbox: async () =>
+        (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } })).map(({ type, payload }) => ({ type, payload: payload as OutboxRow["payload"] })),
+    };
+  },
+});
+
+/** `outbox` stands in for what the interface cannot show: the events written so far (type and payload, in order). */
+interface Subject {
+  repo: ServiceRepository;
+  outbox(): Promise<Array<Pick<OutboxRow, "type" | "payload">>>;
+}
+
+const implementations: Array<{ name: string; create: () => Promise<Subject> }> = [
+  prismaImplementation("PrismaServiceRepository (real Postgres)", 0),
+  prismaImplementation("PrismaServiceRepository (real Postgres, linguistic collation)", 1),
+  {
+    name: "FakeServiceRepository",
+    create: async () => {
+      const repo = new FakeServiceRepository();
+      return { repo, outbox: async () => repo.outbox.map(({ type, payload }) => ({ type, payload })) };
+    },
+  },
+];
+
+const draft = (name: string, more: Partial<ServiceDraft> = {}): ServiceDraft => ({ name, description: null, category: "Home repair", ...more });
+const predefined = (name: string, more: Partial<ServiceDraft> = {}): PredefinedService => ({ id: randomUUID(), ...draft(name, more) });
+const names = (services: Array<{ name: string }>) => services.map((s) => s.name);
+
+describe.each(implementations)("ServiceRepository contract: $name", ({ create }) => {
+  test("create returns the stored service; findByIds finds it in one batch and skips unknown ids", async () => {
+    const { repo } = await create();
+    const roofing = await repo.create(draft("Roofing", { description: "Tiles" }));
+    expect(roofing).toEqual({
+      id: expect.any(String), name: "Roofing", description: "Tiles", category: "Home repair", createdAt: expect.any(Date), updatedAt: expect.any(Date),
+    });
+    const paving = await repo.create(draft("Paving"));
+    const found = await repo.findByIds([paving.id, randomUUID(), roofing.id]);
+    expect(found.sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([roofing, paving].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(await repo.findByIds([])).toEqual([]);
+    expect(await repo.findByIds([roofing.id, roofing.id])).toEqual([roofing]);
+  });
+
+  test("create and seed announce each service they insert exactly once (ServiceCreated); a refused create announces nothing", async () => {
+    const { repo, outbox } = await create();
+    const created = (serviceId: string) => ({ type: CatalogEvents.ServiceCreated, payload: { serviceId } });
+    const roofing = await repo.create(draft("Roofing"));
+    await expect(repo.create(draft("Roofing"))).rejects.toBeInstanceOf(ServiceNameTakenError);
+    const plumbing = predefined("Plumbing");
+    expect(await repo.seed([plumbing, predefined("roofing")])).toBe(1);
+    expect(await repo.seed([plumbing])).toBe(0);
+    await repo.update(roofing.id, { description: "Tiles" });
+    expect(await outbox()).toEqual([created(roofing.id), created(plumbing.id)]);
+  });
+
+  test("names are unique as written: the same name is taken, another case is the service layer's rule (findByName)", async () => {
+    const { repo } = await create();
+    await repo.create(draft("Roofing"));
+    await expect(repo.create(draft("Roofing", { category: "Other" }))).rejects.toBeInstanceOf(ServiceNameTakenError);
+    const lower = await repo.create(draft("roofing"));
+    expect(lower).toMatchObject({ name: "roofing" });
+    // Of names that differ only in case, findByName answers the first in code-point order, always the same one.
+    expect(await repo.findByName("ROOFING")).toMatchObject({ name: "Roofing" });
+    await repo.update(lower.id, { name: "Roofing2" });
+    await repo.update(lower.id, { name: "ROOFING" });
+    expect(await repo.findByName("roofing")).toMatchObject({ id: lower.id, name: "ROOFING" });
+    const race = await Promise.allSettled(Array.from({ length: 4 }, () => repo.create(draft("Paving"))));
+    expect(race.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of race) if (r.status === "rejected") expect(r.reason).toBeInstanceOf(ServiceNameTakenError);
+  });
+
+  test("findByName is case-insensitive, exact otherwise (no prefix, no trimming)", async () => {
+    const { repo } = await create();
+    const roofing = await repo.create(draft("Roofing"));
+    expect(await repo.findByName("rOOFING")).toEqual(roofing);
+    expect(await repo.findByName("Roof")).toBeNull();
+    expect(await repo.findByName(" Roofing ")).toBeNull();
+    expect(await repo.findByName("Paving")).toBeNull();
+  });
+
+  test("update changes only what it is given; unknown id → null; another service's name → ServiceNameTakenError", async () => {
+    const { repo } = await create();
+    const roofing = await repo.create(draft("Roofing", { description: "Tiles" }));
+    await repo.create(draft("Paving"));
+    const updated = await repo.update(roofing.id, { category: "Outdoor" });
+    expect(updated).toMatchObject({ id: roofing.id, name: "Roofing", description: "Tiles", category: "Outdoor", createdAt: roofing.createdAt });
+    expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(roofing.updatedAt.getTime());
+    expect(await repo.findByIds([roofing.id])).toEqual([updated]);
+    expect(await repo.update(roofing.id, { name: "Roofing", description: null })).toMatchObject({ name: "Roofing", description: null });
+    // A key present but undefined is no change (as Prisma reads it), not a cleared column.
+    expect(await repo.update(roofing.id, { name: undefined, category: undefined, description: "Slate" })).toMatchObject({ name: "Roofing", category: "Outdoor", description: "Slate" });
+    await expect(repo.update(roofing.id, { name: "Paving" })).rejects.toBeInstanceOf(ServiceNameTakenError);
+    expect(await repo.findByName("Roofing")).toMatchObject({ id: roofing.id });
+    expect(await repo.update(randomUUID(), { name: "Ghost" })).toBeNull();
+    expect(await repo.findByName("Ghost")).toBeNull();
+  });
+
+  test("list: ordered by name case-insensitively (ties by the exact name), filtered by category and search", async () => {
+    const { repo } = await create();
+    await repo.create(draft("b-side", { category: "Music" }));
+    await repo.create(draft("Bathrooms", { description: "Tiles & 100% grout" }));
+    await repo.create(draft("B-side", { category: "music" }));
+    await repo.create(draft("attic_conversion", { description: null, category: "Building" }));
+    expect(names(await repo.list({}))).toEqual(["attic_conversion", "B-side", "b-side", "Bathrooms"]);
+    expect(names(await repo.list({ category: "MUSIC" }))).toEqual(["B-side", "b-side"]);
+    expect(names(await repo.list({ category: "Mus" }))).toEqual([]);
+    expect(names(await repo.list({ search: "SIDE" }))).toEqual(["B-side", "b-side"]);
+    expect(names(await repo.list({ search: "grout" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ search: "0% g" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ search: "%" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ search: "c_c" }))).toEqual(["attic_conversion"]);
+    expect(names(await repo.list({ search: "_" }))).toEqual(["attic_conversion"]);
+    expect(names(await repo.list({ search: "' OR '1'='1" }))).toEqual([]);
+    expect(names(await repo.list({ category: "home repair", search: "bath" }))).toEqual(["Bathrooms"]);
+    expect(names(await repo.list({ category: "music", search: "bath" }))).toEqual([]);
+  });
+
+  test("seed inserts what is missing by id and by name (any case), returns how many, never overwrites", async () => {
+    const { repo } = await create();
+    const plumbing = predefined("Plumbing");
+    const gardening = predefined("Gardening", { category: "Outdoor" });
+    const moving = predefined("Moving");
+    await repo.create(draft("gardening", { category: "Garden" }));
+    expect(await repo.seed([plumbing, gardening])).toBe(1);
+    expect(await repo.findByIds([plumbing.id])).toEqual([expect.objectContaining({ ...plumbing, createdAt: expect.any(Date) })]);
+    expect(await repo.findByIds([gardening.id])).toEqual([]);
+    expect(await repo.seed([plumbing, gardening])).toBe(0);
+
+    await repo.update(plumbing.id, { name: "Pipes", description: "Admin's words" });
+    expect(await repo.seed([plumbing, gardening, moving])).toBe(1);
+    expect(await repo.findByIds([plumbing.id])).toEqual([expect.objectContaining({ name: "Pipes", description: "Admin's words" })]);
+    expect(names(await repo.list({}))).toEqual(["gardening", "Moving", "Pipes"]);
+    expect(await repo.seed([])).toBe(0);
+    // Names are compared as given (lower-cased, not trimmed): predefined names are already normalised labels.
+    expect(await repo.seed([predefined(" moving")])).toBe(1);
+  });
+});
