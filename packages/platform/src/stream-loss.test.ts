@@ -79,6 +79,7 @@ test.skipIf(!REDIS_SERVER)("pause a consumer, publish 100 events, Redis restarts
   const bus = redisEventBus(redis, { logger, blockMs: 100 });
   const service = `loss-${randomUUID()}`;
   const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+  pool.on("error", () => undefined);
   const relay = startOutboxRelay({ databaseUrl: db.url, service, bus, logger, intervalMs: 20 });
   const consume = (): Subscription =>
     bus.subscribe(eventStream(service), "projector", `projector-${randomUUID()}`, async (event) => {
