@@ -1,4 +1,3 @@
-import { vi } from "vitest";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -248,5 +247,18 @@ export async function registerUser(gatewayUrl: string, roles: string[], name = "
   return { id: body.user.id, email, token: body.accessToken };
 }
 
-/** Polls until `check` stops throwing (eventual consistency across services), or rethrows its last error. */
-export const eventually = <T>(check: () => Promise<T>, timeout = 5_000): Promise<T> => vi.waitFor(check, { timeout, interval: 50 });
+/**
+ * Polls until `check` stops throwing (eventual consistency across services), or rethrows its last error. Not
+ * vi.waitFor: the benches (scripts/bench-*.ts) use these helpers outside vitest, where vitest cannot be imported.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
