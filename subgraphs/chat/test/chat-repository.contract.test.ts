@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { PageRequest } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
 import type { Conversation, Message } from "../src/domain/conversation.js";
 import { PrismaChatRepository, type ChatRepository } from "../src/repository/chat-repository.js";
-import { createPrisma, type ChatPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // One contract, two implementations (see orders' order-repository.contract.test.ts; the fake's read-model half has
 // its own suite). Two seeding hooks stand in for what the interface cannot do: a message at a chosen instant (several
@@ -17,24 +17,15 @@ interface Subject {
   activityAt(conversation: Conversation, at: Date): Promise<void>;
 }
 
-let db: TestDatabase;
-let prisma: ChatPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("chat_contract", migrationsDir);
-  prisma = createPrisma(db.url, 8);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("chat_contract", migrationsDir, (url) => createPrisma(url, 8));
 
 const implementations: Array<{ name: string; create: () => Subject }> = [
   {
     name: "PrismaChatRepository (real Postgres)",
     create: () => ({
-      repo: new PrismaChatRepository(prisma),
-      messageAt: (c, senderId, createdAt) => prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } }),
-      activityAt: async (c, at) => void (await prisma.conversation.update({ where: { id: c.id }, data: { lastActivityAt: at } })),
+      repo: new PrismaChatRepository(database.prisma),
+      messageAt: (c, senderId, createdAt) => database.prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } }),
+      activityAt: async (c, at) => void (await database.prisma.conversation.update({ where: { id: c.id }, data: { lastActivityAt: at } })),
     }),
   },
   {

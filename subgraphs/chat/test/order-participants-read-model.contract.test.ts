@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
+import { describe, expect, test } from "vitest";
 import { migrationsDir } from "../src/app.js";
 import { PrismaChatRepository, type ChatRepository } from "../src/repository/chat-repository.js";
-import { createPrisma, type ChatPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { PrismaOrderParticipantsReadModel, type OrderParticipantsReadModel } from "../src/repository/read-model-repository.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // One contract, two implementations (see orders' order-repository.contract.test.ts): FakeChatRepository's `apply`
 // stands for the participants read model; what it recorded is read back through ChatRepository.findOrderParticipants.
@@ -14,21 +14,12 @@ interface Subject {
   repo: ChatRepository;
 }
 
-let db: TestDatabase;
-let prisma: ChatPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("chat_read_model_contract", migrationsDir);
-  prisma = createPrisma(db.url, 8);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("chat_read_model_contract", migrationsDir, (url) => createPrisma(url, 8));
 
 const implementations: Array<{ name: string; create: () => Subject }> = [
   {
     name: "PrismaOrderParticipantsReadModel (real Postgres)",
-    create: () => ({ readModel: new PrismaOrderParticipantsReadModel(prisma), repo: new PrismaChatRepository(prisma) }),
+    create: () => ({ readModel: new PrismaOrderParticipantsReadModel(database.prisma), repo: new PrismaChatRepository(database.prisma) }),
   },
   {
     name: "FakeChatRepository",

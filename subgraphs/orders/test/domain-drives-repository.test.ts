@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, expect, test, vi } from "vitest";
+import { expect, test, vi } from "vitest";
 import { outboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
 import type * as OrderStatusModule from "../src/domain/order-status.js";
 import { PrismaOrderRepository } from "../src/repository/order-repository.js";
-import { createPrisma, type OrdersPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "../src/repository/read-model-repository.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // The rules live in the domain only: change one there (here: offers are also taken on ASSIGNED orders) and the
 // Prisma repository's conditional updates and feed follow, with no edit to the repository.
@@ -19,19 +19,10 @@ vi.mock("../src/domain/order-status.js", async (importOriginal) => {
   };
 });
 
-let db: TestDatabase;
-let prisma: OrdersPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("orders_rules", migrationsDir);
-  prisma = createPrisma(db.url, 2);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("orders_rules", migrationsDir, (url) => createPrisma(url, 2));
 
 test("a rule changed in the domain changes what the Prisma repository accepts", async () => {
-  const repo = new PrismaOrderRepository(prisma);
+  const repo = new PrismaOrderRepository(database.prisma);
   const serviceId = randomUUID();
   const order = await repo.createOrder(
     { customerId: randomUUID(), serviceId, title: "Fix", description: "Now", address: "1 Main St", scheduledFor: null, budget: null },
@@ -44,6 +35,6 @@ test("a rule changed in the domain changes what the Prisma repository accepts", 
   // With the stock rules this is StaleStateError ("offers only on OPEN orders").
   const late = randomUUID();
   await expect(submit(late)).resolves.toMatchObject({ status: "PENDING" });
-  await new PrismaProviderServicesReadModel(prisma).assign(randomUUID(), late, serviceId);
+  await new PrismaProviderServicesReadModel(database.prisma).assign(randomUUID(), late, serviceId);
   expect((await repo.listOpenOrdersForProvider(late, { take: 10, after: null })).rows.map((o) => o.status)).toEqual(["ASSIGNED"]);
 });

@@ -1,13 +1,13 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { outboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
 import type { Order } from "../src/domain/order.js";
 import { ConflictError, PrismaOrderRepository, StaleStateError, type OrderRepository } from "../src/repository/order-repository.js";
-import { createPrisma, type OrdersPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "../src/repository/read-model-repository.js";
 import { FakeOrderRepository } from "./fake-order-repository.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // One contract, two implementations: the fake the service tests use must behave as the Prisma repository does on
 // real Postgres, or a rule could pass in unit tests and fail in production. Only the repository interface is used
@@ -17,23 +17,14 @@ interface Subject {
   performs(providerId: string, serviceId: string): Promise<void>;
 }
 
-let db: TestDatabase;
-let prisma: OrdersPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("orders_contract", migrationsDir);
-  prisma = createPrisma(db.url, 4);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("orders_contract", migrationsDir, (url) => createPrisma(url, 4));
 
 const implementations: Array<{ name: string; create: () => Subject }> = [
   {
     name: "PrismaOrderRepository (real Postgres)",
     create: () => {
-      const readModel = new PrismaProviderServicesReadModel(prisma);
-      return { repo: new PrismaOrderRepository(prisma), performs: async (p, s) => void (await readModel.assign(randomUUID(), p, s)) };
+      const readModel = new PrismaProviderServicesReadModel(database.prisma);
+      return { repo: new PrismaOrderRepository(database.prisma), performs: async (p, s) => void (await readModel.assign(randomUUID(), p, s)) };
     },
   },
   {

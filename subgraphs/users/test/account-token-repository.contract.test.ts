@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { outboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
 import type { AccountTokenPurpose } from "../src/domain/account-token.js";
 import { PrismaAccountTokenRepository, type AccountTokenRepository } from "../src/repository/account-token-repository.js";
-import { createPrisma, type UsersPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { PrismaRefreshTokenRepository, type RefreshTokenRepository } from "../src/repository/refresh-token-repository.js";
 import { PrismaUserRepository, type UserRepository } from "../src/repository/user-repository.js";
 import { FakeAccountTokenRepository } from "./account-fakes.js";
 import { FakeRefreshTokenRepository, FakeUserRepository } from "./fakes.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // One contract, two implementations (see orders' order-repository.contract.test.ts). Account tokens act on users and
 // their refresh tokens, so each side brings all three repositories, wired as the real ones share one database.
@@ -19,24 +19,15 @@ interface Subject {
   tokens: AccountTokenRepository;
 }
 
-let db: TestDatabase;
-let prisma: UsersPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("users_account_contract", migrationsDir);
-  prisma = createPrisma(db.url, 8);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("users_account_contract", migrationsDir, (url) => createPrisma(url, 8));
 
 const implementations: Array<{ name: string; create: () => Subject }> = [
   {
     name: "PrismaAccountTokenRepository (real Postgres)",
     create: () => ({
-      users: new PrismaUserRepository(prisma),
-      refreshTokens: new PrismaRefreshTokenRepository(prisma),
-      tokens: new PrismaAccountTokenRepository(prisma),
+      users: new PrismaUserRepository(database.prisma),
+      refreshTokens: new PrismaRefreshTokenRepository(database.prisma),
+      tokens: new PrismaAccountTokenRepository(database.prisma),
     }),
   },
   {

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { outboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
-import { createPrisma, type UsersPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { PrismaRefreshTokenRepository, type NewRefreshToken, type RefreshTokenRepository } from "../src/repository/refresh-token-repository.js";
 import { PrismaUserRepository, type UserRepository } from "../src/repository/user-repository.js";
 import { FakeRefreshTokenRepository, FakeUserRepository } from "./fakes.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // One contract, two implementations (see orders' order-repository.contract.test.ts). Tokens belong to users, so each
 // side brings its user repository too (the fake's tokens are wired to its users as the foreign key does).
@@ -15,21 +15,12 @@ interface Subject {
   tokens: RefreshTokenRepository;
 }
 
-let db: TestDatabase;
-let prisma: UsersPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("users_refresh_contract", migrationsDir);
-  prisma = createPrisma(db.url, 6);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("users_refresh_contract", migrationsDir, (url) => createPrisma(url, 6));
 
 const implementations: Array<{ name: string; create: () => Subject }> = [
   {
     name: "PrismaRefreshTokenRepository (real Postgres)",
-    create: () => ({ users: new PrismaUserRepository(prisma), tokens: new PrismaRefreshTokenRepository(prisma) }),
+    create: () => ({ users: new PrismaUserRepository(database.prisma), tokens: new PrismaRefreshTokenRepository(database.prisma) }),
   },
   {
     name: "FakeRefreshTokenRepository",

@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { outboxRow, type OutboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../src/app.js";
 import { UserEvents } from "../src/domain/user.js";
-import { createPrisma, type UsersPrisma } from "../src/repository/prisma.js";
+import { createPrisma } from "../src/repository/prisma.js";
 import { EmailTakenError, PrismaUserRepository, type NewUser, type UserRepository } from "../src/repository/user-repository.js";
 import { FakeUserRepository } from "./fakes.js";
+import { usePrismaDatabase } from "../../../test/support/database.js";
 
 // One contract, two implementations (see orders' order-repository.contract.test.ts). One hook stands in for what the
 // interface cannot show: the outbox rows written so far (delete writes its event in the deletion's transaction).
@@ -15,26 +15,17 @@ interface Subject {
   outbox(): Promise<Array<Pick<OutboxRow, "id" | "type" | "payload">>>;
 }
 
-let db: TestDatabase;
-let prisma: UsersPrisma;
-beforeAll(async () => {
-  db = await createTestDatabase("users_contract", migrationsDir);
-  prisma = createPrisma(db.url, 6);
-});
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await db?.drop();
-});
+const database = usePrismaDatabase("users_contract", migrationsDir, (url) => createPrisma(url, 6));
 
 const implementations: Array<{ name: string; create: () => Promise<Subject> }> = [
   {
     name: "PrismaUserRepository (real Postgres)",
     create: async () => {
-      await prisma.$executeRaw`TRUNCATE users, deleted_users, outbox_events CASCADE`;
+      await database.prisma.$executeRaw`TRUNCATE users, deleted_users, outbox_events CASCADE`;
       return {
-        users: new PrismaUserRepository(prisma),
+        users: new PrismaUserRepository(database.prisma),
         outbox: async () =>
-          (await prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } })).map(({ id, type, payload }) => ({ id, type, payload: payload as OutboxRow["payload"] })),
+          (await database.prisma.outboxEvent.findMany({ orderBy: { seq: "asc" } })).map(({ id, type, payload }) => ({ id, type, payload: payload as OutboxRow["payload"] })),
       };
     },
   },
