@@ -3,7 +3,7 @@ import type { ApolloServer } from "@apollo/server";
 import { GraphQLError, parse, print, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import { ErrorCode, forwardedFor, requestIdOf, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
+import { countStreaming, ErrorCode, forwardedFor, requestIdOf, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
 import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
 import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
@@ -154,7 +154,6 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
 
   // The same 1 MiB as an HTTP body; ws would otherwise buffer messages of up to 100 MiB (closes with 1009).
   const wsServer = new WebSocketServer({ server: options.httpServer, path: "/graphql", maxPayload: MAX_MESSAGE_BYTES });
-  const streaming = new Set<string>();
   const cleanup = useServer<Record<string, unknown>, { gatewayContext?: GatewayContext }>(
     {
       schema: () => {
@@ -215,16 +214,7 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
           throw error;
         }
       },
-      // Counted once a subscription is really streaming (refused ones never are) until it completes either way.
-      onOperation: (ctx, id, _payload, _args, result) => {
-        if (result && Symbol.asyncIterator in result) {
-          streaming.add(`${ctx.extra.request.socket.remotePort}:${id}`);
-          options.metrics.wsSubscriptions.inc();
-        }
-      },
-      onComplete: (ctx, id) => {
-        if (streaming.delete(`${ctx.extra.request.socket.remotePort}:${id}`)) options.metrics.wsSubscriptions.dec();
-      },
+      ...countStreaming(options.metrics.wsSubscriptions),
       // Queries and mutations sent over the socket take the normal HTTP path's executor.
       execute: async (args) =>
         executeThroughGateway(print(args.document), args.variableValues ?? {}, args.contextValue as GatewayContext),

@@ -1,27 +1,18 @@
-import type { Client } from "graphql-ws";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { gql, gqlOk, startFederation, type Federation, type TestUser } from "../support/federation.js";
-import { liveSubscriptions, subscribe, untilLive, wsClient } from "../support/live.js";
+import { describe, expect, test } from "vitest";
+import { gql, gqlOk, type TestUser } from "../support/federation.js";
+import { liveSubscriptions, subscribe, untilLive, wsClient, useLiveFederation } from "../support/live.js";
 import { orderWithConversation } from "../support/marketplace.js";
 
-let fed: Federation;
-const clients: Client[] = [];
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await fed?.stop();
-});
+const stack = useLiveFederation();
 
 const clientFor = (user: TestUser) => {
-  const client = wsClient(fed.gatewayUrl, user.token);
-  clients.push(client);
+  const client = wsClient(stack.fed.gatewayUrl, user.token);
+  stack.track(client);
   return client;
 };
 const send = (user: TestUser, conversationId: string, body: string) =>
   gqlOk<{ sendMessage: { id: string } }>(
-    fed.gatewayUrl,
+    stack.fed.gatewayUrl,
     "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id body } }",
     { c: conversationId, b: body },
     user.token,
@@ -41,11 +32,11 @@ interface MessageEvent {
 
 describe("chat through the gateway", () => {
   test("live both ways with fields from users, orders and catalog; unreadCount and markRead", async () => {
-    const { customer, provider, conversationId } = await orderWithConversation(fed.gatewayUrl);
-    const liveBefore = await liveSubscriptions(fed.chatUrls);
+    const { customer, provider, conversationId } = await orderWithConversation(stack.fed.gatewayUrl);
+    const liveBefore = await liveSubscriptions(stack.fed.chatUrls);
     const customerFeed = subscribe<MessageEvent>(clientFor(customer), MESSAGE_ADDED, { c: conversationId });
     const providerFeed = subscribe<MessageEvent>(clientFor(provider), MESSAGE_ADDED, { c: conversationId });
-    await untilLive(fed.chatUrls, liveBefore + 2);
+    await untilLive(stack.fed.chatUrls, liveBefore + 2);
 
     await send(provider, conversationId, "  I can come at 9  ");
     for (const feed of [customerFeed, providerFeed]) {
@@ -58,7 +49,7 @@ describe("chat through the gateway", () => {
       });
     }
     const before = await gqlOk<{ conversation: { unreadCount: number } }>(
-      fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { unreadCount } }", { c: conversationId }, customer.token,
+      stack.fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { unreadCount } }", { c: conversationId }, customer.token,
     );
     expect(before.conversation.unreadCount).toBe(1);
     await send(customer, conversationId, "Perfect, see you");
@@ -66,7 +57,7 @@ describe("chat through the gateway", () => {
     expect((await customerFeed.next()).data?.messageAdded.body).toBe("Perfect, see you");
 
     const unread = await gqlOk<{ conversation: { unreadCount: number; lastMessage: { body: string }; messages: { edges: Array<{ node: { body: string } }> } } }>(
-      fed.gatewayUrl,
+      stack.fed.gatewayUrl,
       "query($c: ID!) { conversation(id: $c) { unreadCount lastMessage { body } messages(first: 10) { edges { node { body } } } } }",
       { c: conversationId },
       customer.token,
@@ -75,30 +66,30 @@ describe("chat through the gateway", () => {
     expect(unread.conversation.lastMessage.body).toBe("Perfect, see you");
     expect(unread.conversation.messages.edges.map((e) => e.node.body)).toEqual(["Perfect, see you", "I can come at 9"]);
     const providerUnread = await gqlOk<{ conversation: { unreadCount: number } }>(
-      fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { unreadCount } }", { c: conversationId }, provider.token,
+      stack.fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { unreadCount } }", { c: conversationId }, provider.token,
     );
     expect(providerUnread.conversation.unreadCount).toBe(1);
     const read = await gqlOk<{ markRead: { unreadCount: number } }>(
-      fed.gatewayUrl, "mutation($c: ID!) { markRead(conversationId: $c) { unreadCount } }", { c: conversationId }, provider.token,
+      stack.fed.gatewayUrl, "mutation($c: ID!) { markRead(conversationId: $c) { unreadCount } }", { c: conversationId }, provider.token,
     );
     expect(read.markRead.unreadCount).toBe(0);
 
     const orderView = await gqlOk<{ order: { conversations: Array<{ id: string; provider: { name: string } }> } }>(
-      fed.gatewayUrl, "query($o: ID!) { order(id: $o) { conversations { id provider { name } } } }", { o: await orderIdOf(customer, conversationId) }, customer.token,
+      stack.fed.gatewayUrl, "query($o: ID!) { order(id: $o) { conversations { id provider { name } } } }", { o: await orderIdOf(customer, conversationId) }, customer.token,
     );
     expect(orderView.order.conversations).toEqual([{ id: conversationId, provider: { name: "Chat Provider" } }]);
   });
 
   test("a third user cannot subscribe or read; bad bodies are refused", async () => {
-    const { customer, stranger, conversationId } = await orderWithConversation(fed.gatewayUrl);
+    const { customer, stranger, conversationId } = await orderWithConversation(stack.fed.gatewayUrl);
     const denied = subscribe(clientFor(stranger), MESSAGE_ADDED, { c: conversationId });
     expect((await denied.next()).errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const read = await gql(fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { id } }", { c: conversationId }, stranger.token);
+    const read = await gql(stack.fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { id } }", { c: conversationId }, stranger.token);
     expect(read.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
-    const write = await gql(fed.gatewayUrl, 'mutation($c: ID!) { sendMessage(conversationId: $c, body: "hi") { id } }', { c: conversationId }, stranger.token);
+    const write = await gql(stack.fed.gatewayUrl, 'mutation($c: ID!) { sendMessage(conversationId: $c, body: "hi") { id } }', { c: conversationId }, stranger.token);
     expect(write.errors?.[0]?.extensions?.code).toBe("NOT_FOUND");
     for (const body of ["   ", "x".repeat(4001)]) {
-      const bad = await gql(fed.gatewayUrl, "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }", { c: conversationId, b: body }, customer.token);
+      const bad = await gql(stack.fed.gatewayUrl, "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }", { c: conversationId, b: body }, customer.token);
       expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { body: expect.any(String) } });
     }
   });
@@ -106,7 +97,7 @@ describe("chat through the gateway", () => {
 
 async function orderIdOf(user: TestUser, conversationId: string): Promise<string> {
   const data = await gqlOk<{ conversation: { order: { id: string } } }>(
-    fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { order { id } } }", { c: conversationId }, user.token,
+    stack.fed.gatewayUrl, "query($c: ID!) { conversation(id: $c) { order { id } } }", { c: conversationId }, user.token,
   );
   return data.conversation.order.id;
 }

@@ -1,19 +1,9 @@
-import type { Client } from "graphql-ws";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { alertQueries, dashboardQueries, metricNames } from "../../scripts/infra/promql.js";
-import { startFederation, type Federation } from "../support/federation.js";
-import { liveSubscriptions, subscribe, untilLive, wsClient } from "../support/live.js";
+import { liveSubscriptions, subscribe, untilLive, wsClient, useLiveFederation } from "../support/live.js";
 import { orderWithConversation } from "../support/marketplace.js";
 
-let fed: Federation;
-const clients: Client[] = [];
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await fed?.stop();
-});
+const stack = useLiveFederation();
 
 /** Every series name a /metrics page declares (`# TYPE` lines: a labelled counter has no sample until first used). */
 const exported = async (url: string): Promise<Set<string>> => {
@@ -28,18 +18,18 @@ const exported = async (url: string): Promise<Set<string>> => {
 };
 
 test("the gateway reports its client subscriptions, the subgraph its (shared) upstream ones", async () => {
-  const { customer, conversationId } = await orderWithConversation(fed.gatewayUrl, "Gauge check");
+  const { customer, conversationId } = await orderWithConversation(stack.fed.gatewayUrl, "Gauge check");
   const query = "subscription($c: ID!) { messageAdded(conversationId: $c) { body } }";
   const feeds = [0, 1].map(() => {
-    const client = wsClient(fed.gatewayUrl, customer.token);
-    clients.push(client);
+    const client = wsClient(stack.fed.gatewayUrl, customer.token);
+    stack.track(client);
     return subscribe(client, query, { c: conversationId });
   });
-  await untilLive(fed.chatUrls, 1);
+  await untilLive(stack.fed.chatUrls, 1);
   // Two clients with the same credentials and selection share one upstream subscription.
-  await expect.poll(() => liveSubscriptions([fed.gatewayUrl]), { timeout: 10_000 }).toBe(2);
+  await expect.poll(() => liveSubscriptions([stack.fed.gatewayUrl]), { timeout: 10_000 }).toBe(2);
   await Promise.all(feeds.map((f) => f.close()));
-  await expect.poll(() => liveSubscriptions([fed.gatewayUrl]), { timeout: 10_000 }).toBe(0);
+  await expect.poll(() => liveSubscriptions([stack.fed.gatewayUrl]), { timeout: 10_000 }).toBe(0);
 });
 
 test("each subgraph reports its Postgres client pool: in use, idle, waiting and its size", async () => {
@@ -48,7 +38,7 @@ test("each subgraph reports its Postgres client pool: in use, idle, waiting and 
     const line = text.split("\n").find((l) => l.startsWith("db_pool_connections{") && l.includes(`pool="${service}"`) && l.includes(`state="${state}"`));
     return line === undefined ? undefined : Number(line.split(" ").at(-1));
   };
-  for (const [service, url] of [["users", fed.usersUrl], ["catalog", fed.catalogUrl], ["orders", fed.ordersUrl], ["chat", fed.chatUrls[0]!]] as const) {
+  for (const [service, url] of [["users", stack.fed.usersUrl], ["catalog", stack.fed.catalogUrl], ["orders", stack.fed.ordersUrl], ["chat", stack.fed.chatUrls[0]!]] as const) {
     expect(await pool(url, service, "max"), service).toBe(10);
     expect(await pool(url, service, "waiting"), service).toBe(0);
     expect(await pool(url, service, "in_use"), service).toBeGreaterThanOrEqual(0);
@@ -63,7 +53,7 @@ const EXPORTER_METRIC = /^(nginx_|container_|node_|pg_|fixup_outbox_|redis_|up$)
 test("every metric a Grafana panel or an alert reads is one the services export (or an exporter's)", async () => {
   const queries = [...dashboardQueries(), ...alertQueries()];
   expect(queries.length).toBeGreaterThan(30);
-  const urls = [fed.gatewayUrl, fed.usersUrl, fed.catalogUrl, fed.ordersUrl, ...fed.chatUrls];
+  const urls = [stack.fed.gatewayUrl, stack.fed.usersUrl, stack.fed.catalogUrl, stack.fed.ordersUrl, ...stack.fed.chatUrls];
   const names = new Set<string>();
   for (const url of urls) for (const name of await exported(url)) names.add(name);
   const missing = queries.flatMap((q) =>

@@ -1,35 +1,26 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { Client } from "graphql-ws";
-import { eventually, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
-import { liveSubscriptions, subscribe, untilLive, wsClient } from "../support/live.js";
+import { describe, expect, test } from "vitest";
+import { eventually, gqlOk, registerUser, type TestUser } from "../support/federation.js";
+import { liveSubscriptions, subscribe, untilLive, wsClient, useLiveFederation } from "../support/live.js";
 
-let fed: Federation;
-const clients: Client[] = [];
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await fed?.stop();
-});
+const stack = useLiveFederation();
 
-const upstreamSubscriptions = () => liveSubscriptions([fed.ordersUrl]);
+const upstreamSubscriptions = () => liveSubscriptions([stack.fed.ordersUrl]);
 
 const clientFor = (user: TestUser | undefined, token = user?.token) => {
-  const client = wsClient(fed.gatewayUrl, token);
-  clients.push(client);
+  const client = wsClient(stack.fed.gatewayUrl, token);
+  stack.track(client);
   return client;
 };
 
 async function setup() {
-  const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(fed.gatewayUrl, '{ services(search: "clean") { id name } }');
+  const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(stack.fed.gatewayUrl, '{ services(search: "clean") { id name } }');
   const serviceId = services[0]?.id as string;
-  const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Live Customer");
-  const provider = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Live Provider");
-  const third = await registerUser(fed.gatewayUrl, ["CUSTOMER", "PROVIDER"], "Third Party");
-  await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider.token);
+  const customer = await registerUser(stack.fed.gatewayUrl, ["CUSTOMER"], "Live Customer");
+  const provider = await registerUser(stack.fed.gatewayUrl, ["PROVIDER"], "Live Provider");
+  const third = await registerUser(stack.fed.gatewayUrl, ["CUSTOMER", "PROVIDER"], "Third Party");
+  await gqlOk(stack.fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider.token);
   const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
-    fed.gatewayUrl,
+    stack.fed.gatewayUrl,
     "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
     { i: { serviceId, title: "Deep clean", description: "Whole flat", address: "3 Clean Way" } },
     customer.token,
@@ -40,16 +31,16 @@ async function setup() {
 describe("order subscriptions through the gateway", () => {
   test("offerSubmitted fires for the customer with provider { name }; orderUpdated fires for both on accept", async () => {
     const { customer, provider, orderId } = await setup();
-    const before = await liveSubscriptions([fed.ordersUrl]);
+    const before = await liveSubscriptions([stack.fed.ordersUrl]);
     const offers = subscribe<{ offerSubmitted: { price: { amount: number }; provider: { name: string }; order: { title: string } } }>(
       clientFor(customer),
       "subscription($o: ID!) { offerSubmitted(orderId: $o) { id price { amount } provider { name } order { title } } }",
       { o: orderId },
     );
-    await untilLive([fed.ordersUrl], before + 1);
+    await untilLive([stack.fed.ordersUrl], before + 1);
     const { submitOffer } = await eventually(() =>
       gqlOk<{ submitOffer: { id: string } }>(
-        fed.gatewayUrl,
+        stack.fed.gatewayUrl,
         "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }",
         { i: { orderId, price: { amount: 7000, currency: "EUR" } } },
         provider.token,
@@ -62,8 +53,8 @@ describe("order subscriptions through the gateway", () => {
     const query = "subscription($o: ID!) { orderUpdated(orderId: $o) { status customer { name } acceptedOffer { provider { name } } } }";
     const customerFeed = subscribe<{ orderUpdated: { status: string } }>(clientFor(customer), query, { o: orderId });
     const providerFeed = subscribe<{ orderUpdated: { status: string } }>(clientFor(provider), query, { o: orderId });
-    await untilLive([fed.ordersUrl], before + 3);
-    await gqlOk(fed.gatewayUrl, "mutation($id: ID!) { acceptOffer(offerId: $id) { id } }", { id: submitOffer.id }, customer.token);
+    await untilLive([stack.fed.ordersUrl], before + 3);
+    await gqlOk(stack.fed.gatewayUrl, "mutation($id: ID!) { acceptOffer(offerId: $id) { id } }", { id: submitOffer.id }, customer.token);
     for (const feed of [customerFeed, providerFeed]) {
       const event = await feed.next();
       expect(event.data?.orderUpdated).toEqual({ status: "ASSIGNED", customer: { name: "Live Customer" }, acceptedOffer: { provider: { name: "Live Provider" } } });
@@ -100,8 +91,8 @@ describe("order subscriptions through the gateway", () => {
     await eventually(async () => expect(await upstreamSubscriptions()).toBe(0));
     // Upstream failure: stop the orders subgraph under a live subscription.
     const live = subscribe(clientFor(customer), "subscription($o: ID!) { orderUpdated(orderId: $o) { id } }", { o: orderId });
-    await untilLive([fed.ordersUrl], 1);
-    await fed.stopService("orders");
+    await untilLive([stack.fed.ordersUrl], 1);
+    await stack.fed.stopService("orders");
     const failure = await live.next(5_000);
     expect(failure.errors?.[0]?.extensions?.code).toBe("INTERNAL_SERVER_ERROR");
     expect(failure.errors?.[0]?.message).toMatch(/orders/);

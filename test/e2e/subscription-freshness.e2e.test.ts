@@ -1,40 +1,31 @@
-import type { Client } from "graphql-ws";
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { eventually, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
-import { liveSubscriptions, sleep, subscribe, untilLive, wsClient } from "../support/live.js";
+import { expect, test } from "vitest";
+import { eventually, gqlOk, registerUser, type TestUser } from "../support/federation.js";
+import { liveSubscriptions, sleep, subscribe, untilLive, wsClient, useLiveFederation } from "../support/live.js";
 
 // Every live event is resolved from the state at the time of that event: events that follow each other closely
 // (10 ms here) must never repeat an earlier event's result.
-let fed: Federation;
-const clients: Client[] = [];
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await Promise.all(clients.map((c) => c.dispose()));
-  await fed?.stop();
-});
+const stack = useLiveFederation();
 
 const feedFor = (user: TestUser) => {
-  const client = wsClient(fed.gatewayUrl, user.token);
-  clients.push(client);
+  const client = wsClient(stack.fed.gatewayUrl, user.token);
+  stack.track(client);
   return client;
 };
 
 async function serviceId(): Promise<string> {
-  const { services } = await gqlOk<{ services: Array<{ id: string }> }>(fed.gatewayUrl, '{ services(search: "clean") { id } }');
+  const { services } = await gqlOk<{ services: Array<{ id: string }> }>(stack.fed.gatewayUrl, '{ services(search: "clean") { id } }');
   return services[0]?.id as string;
 }
 
 async function providerFor(service: string, name: string): Promise<TestUser> {
-  const provider = await registerUser(fed.gatewayUrl, ["PROVIDER"], name);
-  await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: service }, provider.token);
+  const provider = await registerUser(stack.fed.gatewayUrl, ["PROVIDER"], name);
+  await gqlOk(stack.fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: service }, provider.token);
   return provider;
 }
 
 async function orderOf(customer: TestUser, service: string): Promise<string> {
   const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
-    fed.gatewayUrl,
+    stack.fed.gatewayUrl,
     "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
     { i: { serviceId: service, title: "Windows", description: "All of them", address: "5 Glass St" } },
     customer.token,
@@ -44,7 +35,7 @@ async function orderOf(customer: TestUser, service: string): Promise<string> {
 
 const submitOffer = (provider: TestUser, orderId: string, amount: number) =>
   gqlOk<{ submitOffer: { id: string } }>(
-    fed.gatewayUrl,
+    stack.fed.gatewayUrl,
     "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }",
     { i: { orderId, price: { amount, currency: "EUR" } } },
     provider.token,
@@ -54,20 +45,20 @@ const RANK = ["OPEN", "ASSIGNED", "IN_PROGRESS", "COMPLETED"];
 
 test("an order driven through its statuses 10 ms apart: statuses never go back, the last one is the order's", async () => {
   const service = await serviceId();
-  const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Fresh Customer");
+  const customer = await registerUser(stack.fed.gatewayUrl, ["CUSTOMER"], "Fresh Customer");
   const provider = await providerFor(service, "Fresh Provider");
   const orderId = await orderOf(customer, service);
-  const before = await liveSubscriptions([fed.ordersUrl]);
+  const before = await liveSubscriptions([stack.fed.ordersUrl]);
   const feed = subscribe<{ orderUpdated: { status: string } }>(feedFor(customer), "subscription($o: ID!) { orderUpdated(orderId: $o) { status } }", { o: orderId });
-  await untilLive([fed.ordersUrl], before + 1);
+  await untilLive([stack.fed.ordersUrl], before + 1);
 
   const { submitOffer: offer } = await eventually(() => submitOffer(provider, orderId, 9000));
   await sleep(10);
-  await gqlOk(fed.gatewayUrl, "mutation($id: ID!) { acceptOffer(offerId: $id) { id } }", { id: offer.id }, customer.token);
+  await gqlOk(stack.fed.gatewayUrl, "mutation($id: ID!) { acceptOffer(offerId: $id) { id } }", { id: offer.id }, customer.token);
   await sleep(10);
-  await gqlOk(fed.gatewayUrl, "mutation($id: ID!) { startOrder(id: $id) { id } }", { id: orderId }, provider.token);
+  await gqlOk(stack.fed.gatewayUrl, "mutation($id: ID!) { startOrder(id: $id) { id } }", { id: orderId }, provider.token);
   await sleep(10);
-  await gqlOk(fed.gatewayUrl, "mutation($id: ID!) { completeOrder(id: $id) { id } }", { id: orderId }, provider.token);
+  await gqlOk(stack.fed.gatewayUrl, "mutation($id: ID!) { completeOrder(id: $id) { id } }", { id: orderId }, provider.token);
 
   const statuses: string[] = [];
   for (let i = 0; i < 4; i++) {
@@ -78,17 +69,17 @@ test("an order driven through its statuses 10 ms apart: statuses never go back, 
   await feed.close();
   const ranks = statuses.map((s) => RANK.indexOf(s));
   expect(ranks, statuses.join(" → ")).toEqual([...ranks].sort((a, b) => a - b));
-  const { order } = await gqlOk<{ order: { status: string } }>(fed.gatewayUrl, "query($id: ID!) { order(id: $id) { status } }", { id: orderId }, customer.token);
+  const { order } = await gqlOk<{ order: { status: string } }>(stack.fed.gatewayUrl, "query($id: ID!) { order(id: $id) { status } }", { id: orderId }, customer.token);
   expect(order.status).toBe("COMPLETED");
   expect(statuses.at(-1)).toBe(order.status);
 });
 
 test("20 offers with different prices 10 ms apart: each offer event carries its own price, the order's offers only grow", async () => {
   const service = await serviceId();
-  const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Busy Customer");
+  const customer = await registerUser(stack.fed.gatewayUrl, ["CUSTOMER"], "Busy Customer");
   const providers = await Promise.all(Array.from({ length: 20 }, (_, i) => providerFor(service, `Bidder ${i}`)));
   const orderId = await orderOf(customer, service);
-  const before = await liveSubscriptions([fed.ordersUrl]);
+  const before = await liveSubscriptions([stack.fed.ordersUrl]);
   const client = feedFor(customer);
   const offers = subscribe<{ offerSubmitted: { price: { amount: number } } }>(client, "subscription($o: ID!) { offerSubmitted(orderId: $o) { price { amount } } }", { o: orderId });
   const updates = subscribe<{ orderUpdated: { offers: Array<{ price: { amount: number } }> } }>(
@@ -96,7 +87,7 @@ test("20 offers with different prices 10 ms apart: each offer event carries its 
     "subscription($o: ID!) { orderUpdated(orderId: $o) { offers { price { amount } } } }",
     { o: orderId },
   );
-  await untilLive([fed.ordersUrl], before + 2);
+  await untilLive([stack.fed.ordersUrl], before + 2);
 
   // Every provider's assignment has reached orders (through catalog's events) before the timed sequence starts.
   await eventually(() => submitOffer(providers[0] as TestUser, orderId, 10_000));
@@ -115,7 +106,7 @@ test("20 offers with different prices 10 ms apart: each offer event carries its 
   await Promise.all([offers.close(), updates.close()]);
   expect(seenPrices).toEqual(prices);
   expect(offerCounts, offerCounts.join(",")).toEqual([...offerCounts].sort((a, b) => a - b));
-  const { order } = await gqlOk<{ order: { offers: unknown[] } }>(fed.gatewayUrl, "query($id: ID!) { order(id: $id) { offers { id } } }", { id: orderId }, customer.token);
+  const { order } = await gqlOk<{ order: { offers: unknown[] } }>(stack.fed.gatewayUrl, "query($id: ID!) { order(id: $id) { offers { id } } }", { id: orderId }, customer.token);
   expect(order.offers).toHaveLength(20);
   expect(offerCounts.at(-1)).toBe(order.offers.length);
 }, 60_000);

@@ -1,8 +1,9 @@
-import { vi } from "vitest";
+import { afterAll, beforeAll, vi } from "vitest";
 import { createClient, type Client, type FormattedExecutionResult } from "graphql-ws";
 
 type ExecutionResult<T> = FormattedExecutionResult<T, unknown>;
 import WebSocket from "ws";
+import { startFederation, type Federation, type FederationOptions } from "./federation.js";
 
 export interface LiveSubscription<T> {
   /** The next event (or error) within `timeoutMs`. */
@@ -91,3 +92,29 @@ export const untilLive = (serviceUrls: string[], count: number, timeout = 10_000
   vi.waitFor(async () => {
     if ((await liveSubscriptions(serviceUrls)) < count) throw new Error(`fewer than ${count} live subscriptions after ${timeout} ms`);
   }, { timeout, interval: 25 });
+
+/**
+ * A federation for one test file and the graphql-ws clients its tests open (`track`), all closed after the file —
+ * the set-up every live-subscription test shares.
+ */
+export function useLiveFederation(options?: FederationOptions) {
+  let fed: Federation | undefined;
+  const clients: Client[] = [];
+  beforeAll(async () => {
+    fed = await startFederation(options);
+  });
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await fed?.stop();
+  });
+  return {
+    get fed(): Federation {
+      if (!fed) throw new Error("the federation is not up (used outside a test?)");
+      return fed;
+    },
+    track<C extends Client>(client: C): C {
+      clients.push(client);
+      return client;
+    },
+  };
+}

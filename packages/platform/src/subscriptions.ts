@@ -45,7 +45,6 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
       const formatted = options.formatError(error.toJSON(), error);
       return new GraphQLError(formatted.message, { extensions: formatted.extensions, path: formatted.path });
     });
-  const streaming = new Set<string>();
   const cleanup = useServer(
     {
       schema: options.schema,
@@ -67,16 +66,7 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
           { ip: ctx.extra.request.socket.remoteAddress, headers: ctx.extra.request.headers },
         );
       },
-      // Counted once a subscription is really streaming (refused ones never are) until it completes either way.
-      onOperation: (ctx, id, _payload, _args, result) => {
-        if (result && Symbol.asyncIterator in result) {
-          streaming.add(`${ctx.extra.request.socket.remotePort}:${id}`);
-          options.metrics.wsSubscriptions.inc();
-        }
-      },
-      onComplete: (ctx, id) => {
-        if (streaming.delete(`${ctx.extra.request.socket.remotePort}:${id}`)) options.metrics.wsSubscriptions.dec();
-      },
+      ...countStreaming(options.metrics.wsSubscriptions),
       onNext: (_ctx, _id, _payload, _args, result) => (result.errors ? { ...result, errors: format(result.errors) } : result),
       onError: (_ctx, _id, _payload, errors) => format(errors),
     },
@@ -86,6 +76,31 @@ export function startSubscriptionServer<TContext>(options: SubscriptionServerOpt
     async close() {
       await cleanup.dispose();
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+    },
+  };
+}
+
+interface StreamingContext {
+  extra: { request: { socket: { remotePort?: number } } };
+}
+
+/**
+ * graphql-ws hooks that keep a gauge of subscriptions really streaming: counted once one starts (refused ones never
+ * are) until it completes either way. The subgraphs and the gateway count theirs alike.
+ */
+export function countStreaming(gauge: Pick<Metrics["wsSubscriptions"], "inc" | "dec">) {
+  const streaming = new Set<string>();
+  const key = (ctx: StreamingContext, id: string) => `${ctx.extra.request.socket.remotePort}:${id}`;
+  return {
+    onOperation: (ctx: StreamingContext, id: string, _payload: unknown, _args: unknown, result: unknown) => {
+      if (result && typeof result === "object" && Symbol.asyncIterator in result) {
+        streaming.add(key(ctx, id));
+        gauge.inc();
+      }
+      return undefined;
+    },
+    onComplete: (ctx: StreamingContext, id: string) => {
+      if (streaming.delete(key(ctx, id))) gauge.dec();
     },
   };
 }
