@@ -1,4 +1,7 @@
-import type { CatalogPrisma } from "../src/repository/prisma.js";
+import { beforeAll } from "vitest";
+import { migrationsDir } from "../src/app.js";
+import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
+import { usePrismaDatabase, type PrismaTestDatabase } from "../../../test/support/database.js";
 
 /**
  * Gives the catalog's text columns a linguistic collation, as on a server initialised with a language locale (the
@@ -12,4 +15,15 @@ export async function useLinguisticCollation(prisma: CatalogPrisma): Promise<voi
     ALTER COLUMN name TYPE text COLLATE "en-x-icu",
     ALTER COLUMN category TYPE text COLLATE "en-x-icu",
     ALTER COLUMN description TYPE text COLLATE "en-x-icu"`;
+}
+
+/**
+ * The two databases a catalog contract suite runs on, each for the whole file: one as the test server made it, one
+ * whose text columns sort linguistically.
+ */
+export function useCatalogDatabases(name: string): [PrismaTestDatabase<CatalogPrisma>, PrismaTestDatabase<CatalogPrisma>] {
+  const plain = usePrismaDatabase(name, migrationsDir, (url) => createPrisma(url, 4));
+  const linguistic = usePrismaDatabase(`${name}_icu`, migrationsDir, (url) => createPrisma(url, 4));
+  beforeAll(() => useLinguisticCollation(linguistic.prisma));
+  return [plain, linguistic];
 }

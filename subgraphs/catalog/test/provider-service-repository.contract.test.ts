@@ -1,19 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { outboxRow, type OutboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
-import { migrationsDir } from "../src/app.js";
 import { CatalogEvents } from "../src/domain/provider.js";
-import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
-import {
-  PrismaProviderServiceRepository,
-  ServiceNotFoundError,
-  type ProviderPage,
-  type ProviderServiceRepository,
-} from "../src/repository/provider-service-repository.js";
+import { PrismaProviderServiceRepository, ServiceNotFoundError, type ProviderPage, type ProviderServiceRepository } from "../src/repository/provider-service-repository.js";
 import { PrismaServiceRepository, type ServiceRepository } from "../src/repository/service-repository.js";
 import { FakeProviderServiceRepository, FakeServiceRepository } from "./fakes.js";
-import { useLinguisticCollation } from "./linguistic-collation.js";
+import { useCatalogDatabases } from "./linguistic-collation.js";
 
 // One contract, two implementations (see order-repository.contract.test.ts). Services are made through the
 // ServiceRepository; two hooks stand in for what the interface cannot do: an assignment made at a chosen instant
@@ -25,20 +17,7 @@ interface Subject {
   outbox(): Promise<Array<Pick<OutboxRow, "id" | "type" | "payload">>>;
 }
 
-const databases: Array<{ db: TestDatabase; prisma: CatalogPrisma }> = [];
-beforeAll(async () => {
-  for (const [i, name] of ["catalog_assignments_contract", "catalog_assignments_contract_icu"].entries()) {
-    const db = await createTestDatabase(name, migrationsDir);
-    databases.push({ db, prisma: createPrisma(db.url, 4) });
-    if (i === 1) await useLinguisticCollation(databases[1]!.prisma);
-  }
-});
-afterAll(async () => {
-  for (const { db, prisma } of databases) {
-    await prisma.$disconnect();
-    await db.drop();
-  }
-});
+const databases = useCatalogDatabases("catalog_assignments_contract");
 
 const prismaImplementation = (name: string, database: number) => ({
   name,

@@ -1,32 +1,16 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { OutboxRow } from "@fixup/platform";
-import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
-import { migrationsDir } from "../src/app.js";
 import { CatalogEvents } from "../src/domain/provider.js";
 import type { PredefinedService, ServiceDraft } from "../src/domain/service.js";
-import { createPrisma, type CatalogPrisma } from "../src/repository/prisma.js";
 import { PrismaServiceRepository, ServiceNameTakenError, type ServiceRepository } from "../src/repository/service-repository.js";
 import { FakeServiceRepository } from "./fakes.js";
-import { useLinguisticCollation } from "./linguistic-collation.js";
+import { useCatalogDatabases } from "./linguistic-collation.js";
 
 // One contract, two implementations: the fake the service tests use must behave as the Prisma repository does on
 // real Postgres — here also on a database whose text columns sort linguistically, as a production server's locale
 // may make them. Only the repository interface is used; every test starts from an empty catalog.
-const databases: Array<{ db: TestDatabase; prisma: CatalogPrisma }> = [];
-beforeAll(async () => {
-  for (const [i, name] of ["catalog_services_contract", "catalog_services_contract_icu"].entries()) {
-    const db = await createTestDatabase(name, migrationsDir);
-    databases.push({ db, prisma: createPrisma(db.url, 4) });
-    if (i === 1) await useLinguisticCollation(databases[1]!.prisma);
-  }
-});
-afterAll(async () => {
-  for (const { db, prisma } of databases) {
-    await prisma.$disconnect();
-    await db.drop();
-  }
-});
+const databases = useCatalogDatabases("catalog_services_contract");
 
 const prismaImplementation = (name: string, database: number) => ({
   name,
