@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { outboxRow, type OutboxRow } from "@fixup/platform";
+import { outboxRow, type OutboxRow, USER_DELETED } from "@fixup/platform";
 import { migrationsDir } from "../src/app.js";
-import { UserEvents } from "../src/domain/user.js";
 import { createPrisma } from "../src/repository/prisma.js";
 import { EmailTakenError, PrismaUserRepository, type NewUser, type UserRepository } from "../src/repository/user-repository.js";
 import { FakeUserRepository } from "./fakes.js";
@@ -42,7 +41,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 let seq = 0;
 const newUser = (more: Partial<NewUser> = {}): NewUser => ({ email: `u${++seq}@example.com`, name: "Ann", passwordHash: "scrypt$old", roles: ["CUSTOMER"], ...more });
 const byId = <T extends { id: string }>(rows: T[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
-const deleted = (userId: string) => outboxRow(UserEvents.UserDeleted, { userId });
+const deleted = (userId: string) => outboxRow(USER_DELETED, { userId });
 
 describe.each(implementations)("UserRepository contract: $name", ({ create }) => {
   test("create returns the public user (no password hash, unverified, no avatar); the finders agree", async () => {
@@ -138,7 +137,7 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     ]);
     expect(await users.delete(user.id, deleted(user.id))).toBe(false);
     expect(await users.delete(randomUUID(), deleted(randomUUID()))).toBe(false);
-    expect(await outbox()).toEqual([{ id: event.id, type: UserEvents.UserDeleted, payload: { userId: user.id } }]);
+    expect(await outbox()).toEqual([{ id: event.id, type: USER_DELETED, payload: { userId: user.id } }]);
     expect(await users.create(newUser({ email: user.email }))).toMatchObject({ email: user.email });
     expect(await users.findTombstones([])).toEqual([]);
     expect(await users.findTombstones([user.id, user.id])).toHaveLength(1);

@@ -38,9 +38,6 @@ export function nextRoles(current: readonly Role[], requested: readonly Role[]):
   return [...new Set([...kept, ...requested.filter((r) => r !== "ADMIN")])];
 }
 
-/** Integration events users publishes (the names other services subscribe to; platform's USER_DELETED). */
-export const UserEvents = { UserDeleted: "UserDeleted" } as const;
-
 export const DELETED_ACCOUNT_NAME = "Deleted account";
 
 /**

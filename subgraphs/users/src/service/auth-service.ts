@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { AppError, ErrorCode, badInput, conflict, outboxRow, unauthenticated } from "@fixup/platform";
+import { AppError, ErrorCode, USER_DELETED, badInput, conflict, outboxRow, unauthenticated } from "@fixup/platform";
 import { decideRefresh } from "../domain/refresh-token.js";
 import { passwordProblem } from "../domain/password-policy.js";
-import { initialRoles, normalizeEmail, UserEvents, type User } from "../domain/user.js";
+import { initialRoles, normalizeEmail, type User } from "../domain/user.js";
 import type { RefreshTokenRepository } from "../repository/refresh-token-repository.js";
 import { EmailTakenError, type UserRepository } from "../repository/user-repository.js";
 import { loginInput, parseInput, refreshInput, registerInput } from "./inputs.js";
@@ -132,7 +132,7 @@ export class AuthService {
       throw badInput({ password: "is incorrect" }, "Password is incorrect");
     }
     // Refresh tokens go with the account (ON DELETE CASCADE); the event tells every other service.
-    const deletedNow = await this.deps.users.delete(userId, outboxRow(UserEvents.UserDeleted, { userId }));
+    const deletedNow = await this.deps.users.delete(userId, outboxRow(USER_DELETED, { userId }));
     if (!deletedNow) throw unauthenticated();
     const { passwordHash: _omit, ...deleted } = user;
     await this.deps.onDeleted?.(deleted);
