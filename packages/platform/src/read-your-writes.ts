@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from "@apollo/server";
+import type { Subscription } from "./events.js";
 import type { Logger } from "./logger.js";
 import type { OutboxRelay } from "./outbox.js";
 
@@ -41,9 +42,7 @@ export function publishBeforeAnswerPlugin<TContext extends object>(relay: Outbox
 }
 
 /** The consumer's half as a service sees it: "has my read model applied everything published so far?" */
-export interface ReadModelFreshness {
-  caughtUp(timeoutMs?: number): Promise<boolean>;
-}
+export type ReadModelFreshness = Pick<Subscription, "caughtUp">;
 
 /** For a service used without a consumer (unit tests of the service layer): its read model is what it is. */
 export const alwaysCaughtUp: ReadModelFreshness = { caughtUp: async () => true };
