@@ -7,6 +7,7 @@ import {
   createMetrics,
   eventStream,
   loadTypeDefs,
+  requiresVerifiedEmail,
   startSubgraphServer,
   subgraphSchema,
   type RunningServer,
@@ -47,7 +48,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
     consumerName("chat"),
     ordersEventHandler(new PrismaOrderParticipantsReadModel(prisma), logger),
   );
-  const chat = new ChatService(new PrismaChatRepository(prisma), live, ordersEvents);
+  const chat = new ChatService(new PrismaChatRepository(prisma), live, ordersEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
 
   try {
     return await startSubgraphServer<ChatContext>({

@@ -8,6 +8,7 @@ import {
   eventStream,
   loadTypeDefs,
   onUserDeleted,
+  requiresVerifiedEmail,
   startOutboxRelay,
   startSubgraphServer,
   subgraphSchema,
@@ -45,7 +46,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     consumerName("orders"),
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
-  const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents);
+  const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
   const usersEvents = bus.subscribe(eventStream("users"), "orders", consumerName("orders"), onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"));
 
   return startSubgraphServer<OrdersContext>({

@@ -1,11 +1,13 @@
 import type { Offer, Order } from "./order.js";
 import { OFFERABLE_STATUSES } from "./order-rules.js";
 
-export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
 
 export interface Actor {
   userId: string;
   roles: readonly Role[];
+  /** Whether the actor's token says their e-mail address is confirmed (the marketplace gate, when on). */
+  emailVerified?: boolean;
 }
 
 /** What the orders service knows about an actor's relation to one order. */
@@ -16,8 +18,8 @@ export interface OrderRelation {
   providesService: boolean;
 }
 
-/** Staff see and follow every order (ADMIN today; moderators later). */
-export const isStaff = (actor: Actor): boolean => actor.roles.includes("ADMIN");
+/** Staff (moderators and admins) see and follow every order, and see what moderation hid. */
+export const isStaff = (actor: Actor): boolean => actor.roles.includes("ADMIN") || actor.roles.includes("MODERATOR");
 export const isProvider = (actor: Actor): boolean => actor.roles.includes("PROVIDER");
 export const isCustomer = (actor: Actor): boolean => actor.roles.includes("CUSTOMER");
 const isAdmin = isStaff;

@@ -9,6 +9,7 @@ import {
   notFound,
   outboxRow,
   pageRequest,
+  requireVerifiedEmail,
   toConnection,
   type Connection,
   alwaysCaughtUp,
@@ -56,13 +57,25 @@ const statusChanged = (order: Order, from: OrderStatus) =>
 
 const orderNotFound = () => notFound("Order");
 
+/** Deployment choices the use cases follow. */
+export interface OrdersPolicy {
+  /** REQUIRE_VERIFIED_EMAIL: see @fixup/platform requiresVerifiedEmail. */
+  requireVerifiedEmail: boolean;
+}
+
 export class OrderService {
   constructor(
     private readonly orders: OrderRepository,
     private readonly live: LiveEvents = noLiveEvents,
     /** catalog's events → services and who performs them: consulted before refusing or hiding anything. */
     private readonly catalogEvents: ReadModelFreshness = alwaysCaughtUp,
+    private readonly policy: OrdersPolicy = { requireVerifiedEmail: false },
   ) {}
+
+  /** Trading (ordering, offering, accepting) needs a confirmed e-mail address when the gate is on. */
+  private trader(actor: Actor): Actor {
+    return requireVerifiedEmail(actor, this.policy.requireVerifiedEmail);
+  }
 
   createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
     const servicesOf = async (providerId: string) => new Set(await this.orders.servicesOfProvider(providerId));
@@ -180,6 +193,7 @@ export class OrderService {
 
   async createOrder(actor: Actor, raw: unknown): Promise<Order> {
     if (!isCustomer(actor)) throw forbidden("Only customers can create orders");
+    this.trader(actor);
     const input = parseInput(createOrderInput, raw, "input");
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
@@ -202,6 +216,7 @@ export class OrderService {
   }
 
   async submitOffer(actor: Actor, raw: unknown, loaders: OrderLoaders): Promise<Offer> {
+    this.trader(actor);
     const input = parseInput(submitOfferInput, raw, "input");
     const problems = moneyProblems(input.price);
     if (problems) throw badInput(prefixed("input.price", problems));
@@ -246,6 +261,7 @@ export class OrderService {
   }
 
   async acceptOffer(actor: Actor, offerId: string, loaders: OrderLoaders): Promise<Order> {
+    this.trader(actor);
     const id = parseInput(idInput("offer"), offerId, "offerId");
     const offer = await loaders.offer.load(id);
     const order = offer ? await this.visibleOrder(actor, offer.orderId, loaders) : null;
