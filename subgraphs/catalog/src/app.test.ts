@@ -200,7 +200,11 @@ describe("provider mutations and integration events", () => {
     expect(codeOf(await gql(UNASSIGN, { id: PLUMBING }, provider))).toBeUndefined();
 
     await vi.waitFor(() => expect(events.filter((e) => e.payload.providerId === providerId).length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
-    await new Promise((r) => setTimeout(r, 400)); // a relay cycle more: nothing else may arrive
+    // The stream is ordered: once a later event (another provider's assignment) has arrived, no extra event of this
+    // provider's (a duplicate for the idempotent calls) can still come.
+    const sentinelId = randomUUID();
+    await gql(ASSIGN, { id: PLUMBING }, await token({ sub: sentinelId, roles: ["PROVIDER"] }));
+    await vi.waitFor(() => expect(events.some((e) => e.payload.providerId === sentinelId)).toBe(true), { timeout: 5_000 });
     const mine = events.slice(before).filter((e) => e.payload.providerId === providerId);
     expect(mine.map((e) => [e.type, e.payload, e.source])).toEqual([
       ["ProviderServiceAssigned", { providerId, serviceId: PLUMBING }, "catalog"],
