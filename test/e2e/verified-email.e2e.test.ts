@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
-import { eventually, gql, gqlOk, postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
+import { confirmEmail, signUp as signUpAt, type SignedUp } from "../support/accounts.js";
+import { eventually, gql, gqlOk, startFederation, type Federation } from "../support/federation.js";
 
 // REQUIRE_VERIFIED_EMAIL on (production's default): an unconfirmed account browses and edits its profile but does not
 // trade; confirming the mailed link and refreshing the token opens the marketplace.
@@ -15,37 +16,15 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-interface Session {
-  accessToken: string;
-  refreshToken: string;
-  user: { id: string };
-}
-
-async function signUp(roles: string[]): Promise<{ email: string; session: Session }> {
-  const email = uniqueEmail("gate");
-  const res = await postJson(fed.gatewayUrl, "/auth/register", { email, password: "correct horse", name: "Gated", roles });
-  expect(res.status).toBe(201);
-  return { email, session: res.body as unknown as Session };
-}
-
-/** Follows the verification link in the registration mail, then refreshes: the new access token says "verified". */
-async function confirm(email: string, session: Session): Promise<string> {
-  const { mail } = await smtp.next(email);
-  const link = new URL(mail.text?.match(/https?:\/\/\S+verify-email\S*/)?.[0] ?? "");
-  expect((await postJson(fed.gatewayUrl, "/auth/verify-email", { token: link.searchParams.get("token") })).status).toBe(204);
-  const { refreshToken } = await gqlOk<{ refreshToken: { accessToken: string } }>(
-    fed.gatewayUrl,
-    "mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }",
-    { t: session.refreshToken },
-  );
-  return refreshToken.accessToken;
-}
+const signUp = (roles: string[]) => signUpAt(fed.gatewayUrl, roles, "Gated");
+const confirm = (account: SignedUp) => confirmEmail(fed.gatewayUrl, smtp, account);
 
 const CREATE_ORDER = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }";
 
 describe("verified e-mail gates the marketplace", () => {
   test("unverified: browse and edit profile yes, create an order no (FORBIDDEN, EMAIL_NOT_VERIFIED); verified + refreshed: yes", async () => {
-    const { email, session } = await signUp(["CUSTOMER"]);
+    const account = await signUp(["CUSTOMER"]);
+    const { session } = account;
     const { services } = await gqlOk<{ services: Array<{ id: string }> }>(fed.gatewayUrl, "{ services { id } }", {}, session.accessToken);
     const serviceId = services[0]?.id as string;
     await gqlOk(fed.gatewayUrl, 'mutation { updateMe(input: { name: "Still Gated" }) { id } }', {}, session.accessToken);
@@ -55,7 +34,7 @@ describe("verified e-mail gates the marketplace", () => {
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "EMAIL_NOT_VERIFIED" });
     expect(refused.data).toBeNull();
 
-    const verified = await confirm(email, session);
+    const verified = await confirm(account);
     const created = await eventually(() => gqlOk<{ createOrder: { id: string } }>(fed.gatewayUrl, CREATE_ORDER, input, verified));
     expect(created.createOrder.id).toEqual(expect.any(String));
   });
@@ -63,7 +42,7 @@ describe("verified e-mail gates the marketplace", () => {
   test("an unverified provider cannot offer, an unverified customer cannot message", async () => {
     const customer = await signUp(["CUSTOMER"]);
     const provider = await signUp(["PROVIDER"]);
-    const customerToken = await confirm(customer.email, customer.session);
+    const customerToken = await confirm(customer);
     const { services } = await gqlOk<{ services: Array<{ id: string }> }>(fed.gatewayUrl, "{ services { id } }");
     const serviceId = services[0]?.id as string;
     await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider.session.accessToken);
@@ -78,7 +57,7 @@ describe("verified e-mail gates the marketplace", () => {
     );
     expect(offer.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "EMAIL_NOT_VERIFIED" });
 
-    const providerToken = await confirm(provider.email, provider.session);
+    const providerToken = await confirm(provider);
     await eventually(() =>
       gqlOk(fed.gatewayUrl, "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }", {
         i: { orderId: createOrder.id, price: { amount: 10000, currency: "EUR" } },
