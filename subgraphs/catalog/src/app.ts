@@ -19,6 +19,7 @@ import type { CatalogConfig } from "./config.js";
 import type { CatalogContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
 import { createPrisma } from "./repository/prisma.js";
+import { PrismaCategoryRepository } from "./repository/category-repository.js";
 import { PrismaProviderServiceRepository } from "./repository/provider-service-repository.js";
 import { PrismaServiceRepository } from "./repository/service-repository.js";
 import { CatalogService } from "./service/catalog-service.js";
@@ -37,7 +38,11 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
   const { bus, redis } = messaging;
   if (!options.bus && !redis) logger.warn("REDIS_URL not set: integration events stay in this process (single instance only)");
 
-  const catalog = new CatalogService(new PrismaServiceRepository(prisma), new PrismaProviderServiceRepository(prisma));
+  const catalog = new CatalogService(
+    new PrismaServiceRepository(prisma),
+    new PrismaProviderServiceRepository(prisma),
+    new PrismaCategoryRepository(prisma),
+  );
   let relay: ReturnType<typeof startOutboxRelay> | undefined;
   let usersEvents: Subscription | undefined;
   try {
