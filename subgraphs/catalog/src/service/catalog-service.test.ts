@@ -416,6 +416,13 @@ describe("service categories", () => {
     expect(services.categories.rows.get(first.categoryId)).toMatchObject({ name: "Pools & spas", slug: "other-pools-spas", parentId: OTHER_CATEGORY_ID });
   });
 
+  test("updating an unknown service with a flat category name creates no category", async () => {
+    const { catalog, services } = await seeded();
+    const before = services.categories.rows.size;
+    expect((await appError(catalog.update(admin, "00000000-0000-4000-8000-000000000000", { category: "Brand new" }))).code).toBe("NOT_FOUND");
+    expect(services.categories.rows.size).toBe(before);
+  });
+
   test("a new category's slug that is taken gets a suffix", async () => {
     const { catalog, services } = await seeded();
     await catalog.createCategory(admin, { name: "Taken", slug: "other-pools" });

@@ -188,6 +188,8 @@ export class CatalogService {
     try {
       const service = await this.services.create({ name: input.name, description: input.description, categoryId });
       loaders?.serviceById.prime(service.id, service);
+      loaders?.servicesInCategory.clearAll();
+      loaders?.childrenOf.clearAll(); // an unknown flat category name may have created a category
       return service;
     } catch (error) {
       if (error instanceof ServiceNameTakenError) throw nameTaken(input.name);
@@ -205,6 +207,8 @@ export class CatalogService {
       const other = await this.services.findByName(input.name);
       if (other && other.id !== id) throw nameTaken(input.name);
     }
+    // A flat category name may create a category: only for a service that exists.
+    if (input.category !== undefined && (await this.services.findByIds([id])).length === 0) throw serviceNotFound();
     const categoryId = input.categoryId !== undefined || input.category !== undefined ? await this.resolveServiceCategory(input) : undefined;
     const changes: Partial<ServiceDraft> = {
       ...(input.name !== undefined ? { name: input.name } : {}),
@@ -218,6 +222,8 @@ export class CatalogService {
       if (!service) throw serviceNotFound();
       loaders?.serviceById.clearAll();
       loaders?.serviceById.prime(id, service);
+      loaders?.servicesInCategory.clearAll();
+      loaders?.childrenOf.clearAll();
       return service;
     } catch (error) {
       if (error instanceof ServiceNameTakenError) throw nameTaken(input.name ?? "");
