@@ -279,6 +279,17 @@ describe("Service.providers", () => {
     expect(res.data!.services.length).toBeGreaterThanOrEqual(PREDEFINED_SERVICES.length);
     expect(queries.filter((q) => q.includes("provider_services"))).toHaveLength(1);
   });
+
+  test("the tree under a list costs one query per level, whatever its width", async () => {
+    queries.length = 0;
+    const res = await gql<{ services: Array<{ categoryNode: { name: string; parent: { name: string } | null } }>; categories: Array<{ children: Array<{ services: unknown[] }> }> }>(
+      "{ services { name categoryNode { name parent { name } } } categories { name children { name services { name } children { name } } } }",
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.services.find((s) => s.categoryNode.name === "Boilers")?.categoryNode.parent?.name).toBe("Heating & cooling");
+    // services, categoryNode (1 batch), parent (1 batch), roots, children (2 levels), services per category (1 batch)
+    expect(queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(q.trim())).length).toBeLessThanOrEqual(7);
+  });
 });
 
 describe("federation _entities", () => {
