@@ -3,6 +3,7 @@ import type { CatalogConfig } from "./config.js";
 import type { CatalogContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
 import { createPrisma } from "./repository/prisma.js";
+import { PrismaCategoryRepository } from "./repository/category-repository.js";
 import { PrismaProviderServiceRepository } from "./repository/provider-service-repository.js";
 import { PrismaServiceRepository } from "./repository/service-repository.js";
 import { CatalogService } from "./service/catalog-service.js";
@@ -18,7 +19,11 @@ export async function startCatalogService(config: CatalogConfig, options: Catalo
     { name: "catalog", config, databaseUrl: config.CATALOG_DATABASE_URL, port: config.CATALOG_PORT, migrationsDir, createPrisma, publishes: true, options },
     async ({ prisma, logger, messaging, consume, usersVerifier }) => {
       if (!options.bus && !messaging.redis) logger.warn("REDIS_URL not set: integration events stay in this process (single instance only)");
-      const catalog = new CatalogService(new PrismaServiceRepository(prisma), new PrismaProviderServiceRepository(prisma));
+      const catalog = new CatalogService(
+        new PrismaServiceRepository(prisma),
+        new PrismaProviderServiceRepository(prisma),
+        new PrismaCategoryRepository(prisma),
+      );
       const seeded = await catalog.seed();
       if (seeded) logger.info({ seeded }, "seeded predefined services");
       consume("users", onUserDeleted((userId) => catalog.accountDeleted(userId), logger, "deleted account's services unassigned"));
