@@ -1,4 +1,5 @@
 import {
+  allHandlers,
   applyMigrations,
   bestEffortPublisher,
   connectMessaging,
@@ -8,6 +9,7 @@ import {
   eventStream,
   loadTypeDefs,
   onUserDeleted,
+  onUserSuspension,
   requiresVerifiedEmail,
   startOutboxRelay,
   startSubgraphServer,
@@ -47,7 +49,16 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
   const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
-  const usersEvents = bus.subscribe(eventStream("users"), "orders", consumerName("orders"), onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"));
+  const usersEvents = bus.subscribe(
+    eventStream("users"),
+    "orders",
+    consumerName("orders"),
+    allHandlers(
+      onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"),
+      // Suspensions hold a customer's open orders and a provider's pending offers back; nothing is cancelled.
+      onUserSuspension({ suspended: (userId, until) => orders.accountSuspended(userId, until), unsuspended: (userId) => orders.accountUnsuspended(userId) }, logger),
+    ),
+  );
 
   return startSubgraphServer<OrdersContext>({
     name: "orders",
