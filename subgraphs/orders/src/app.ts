@@ -1,5 +1,4 @@
 import {
-  allHandlers,
   applyMigrations,
   bestEffortPublisher,
   connectMessaging,
@@ -8,8 +7,6 @@ import {
   createMetrics,
   eventStream,
   loadTypeDefs,
-  onUserDeleted,
-  onUserSuspension,
   requiresVerifiedEmail,
   startOutboxRelay,
   startSubgraphServer,
@@ -24,7 +21,7 @@ import { resolvers } from "./graphql/resolvers.js";
 import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
-import { catalogEventHandler } from "./service/event-handlers.js";
+import { catalogEventHandler, usersEventHandler } from "./service/event-handlers.js";
 import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
@@ -53,11 +50,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     eventStream("users"),
     "orders",
     consumerName("orders"),
-    allHandlers(
-      onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"),
-      // Suspensions hold a customer's open orders and a provider's pending offers back; nothing is cancelled.
-      onUserSuspension({ suspended: (userId, until) => orders.accountSuspended(userId, until), unsuspended: (userId) => orders.accountUnsuspended(userId) }, logger),
-    ),
+    usersEventHandler(orders, logger),
   );
 
   return startSubgraphServer<OrdersContext>({
