@@ -140,4 +140,32 @@ describe("jobs through the gateway", () => {
     );
     expect(mine.myOffers.edges).toEqual([{ node: { id: limited.submitOffer.id, status: "EXPIRED" } }]);
   });
+
+  test("suspensions (users' events) hold a customer's open order and a provider's pending offer back; lifting restores both", async () => {
+    // users' suspendUser is another slice: its events are written to users' outbox, which its relay publishes as usual.
+    const announce = (type: "UserSuspended" | "UserUnsuspended", userId: string) =>
+      sql("users", "INSERT INTO outbox_events (id, type, payload) VALUES (gen_random_uuid(), $1, $2)", [type, JSON.stringify(type === "UserSuspended" ? { userId, until: null } : { userId })]);
+    const feed = async (who: TestUser) => (await ok<{ openOrders: { edges: Array<{ node: { id: string } }> } }>("{ openOrders { edges { node { id } } } }", {}, who)).openOrders.edges.map((e) => e.node.id);
+    const offersSeen = async () =>
+      (await ok<{ order: { offers: Array<{ id: string }> } }>("query($id: ID!) { order(id: $id) { offers { id } } }", { id: orderId }, customer)).order.offers.map((o) => o.id);
+
+    const watcher = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Wanda Watcher");
+    await ok("mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, watcher);
+    const { orderId, offer } = await orderWithOffer(serviceId, customer, provider);
+    expect(await feed(watcher)).toContain(orderId);
+
+    await announce("UserSuspended", customer.id);
+    await eventually(async () => expect(await feed(watcher)).not.toContain(orderId));
+    expect(await codeOf(call("query($id: ID!) { order(id: $id) { id } }", { id: orderId }, watcher))).toBe("NOT_FOUND");
+    expect(await codeOf(call(OFFER, { i: { orderId, price: { amount: 1, currency: "EUR" } } }, watcher))).toBe("NOT_FOUND");
+    await announce("UserUnsuspended", customer.id);
+    await eventually(async () => expect(await feed(watcher)).toContain(orderId));
+
+    await announce("UserSuspended", provider.id);
+    await eventually(async () => expect(await offersSeen()).toEqual([]));
+    expect(await codeOf(call(ACCEPT, { id: offer.id }, customer))).toBe("INVALID_STATE");
+    await announce("UserUnsuspended", provider.id);
+    await eventually(async () => expect(await offersSeen()).toEqual([offer.id]));
+    expect((await ok<{ acceptOffer: { status: string } }>(ACCEPT, { id: offer.id }, customer)).acceptOffer.status).toBe("ASSIGNED");
+  });
 });
