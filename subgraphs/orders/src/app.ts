@@ -1,7 +1,6 @@
 import {
   bestEffortPublisher,
   loadTypeDefs,
-  onUserDeleted,
   requiresVerifiedEmail,
   startService,
   subgraphSchema,
@@ -14,7 +13,7 @@ import { resolvers } from "./graphql/resolvers.js";
 import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
-import { catalogEventHandler } from "./service/event-handlers.js";
+import { catalogEventHandler, usersEventHandler } from "./service/event-handlers.js";
 import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
@@ -32,7 +31,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
       const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
       const catalogEvents = consume("catalog", catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger));
       const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
-      consume("users", onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"));
+      consume("users", usersEventHandler(orders, logger));
       return {
         schema: subgraphSchema(ordersTypeDefs, resolvers),
         verifier: usersVerifier(config.USERS_URL),
