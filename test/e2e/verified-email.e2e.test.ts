@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestSmtpServer, type TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
-import { eventually, gql, gqlOk, postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
+import { eventually, gql, gqlOk, identityNumber, postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
 
 // REQUIRE_VERIFIED_EMAIL on (production's default): an unconfirmed account browses and edits its profile but does not
 // trade; confirming the mailed link and refreshing the token opens the marketplace.
@@ -23,7 +23,7 @@ interface Session {
 
 async function signUp(roles: string[]): Promise<{ email: string; session: Session }> {
   const email = uniqueEmail("gate");
-  const res = await postJson(fed.gatewayUrl, "/auth/register", { email, password: "correct horse", name: "Gated", roles });
+  const res = await postJson(fed.gatewayUrl, "/auth/register", { email, password: "correct horse", name: "Gated", roles, ...(roles.includes("PROVIDER") ? { identityNumber: identityNumber() } : {}) });
   expect(res.status).toBe(201);
   return { email, session: res.body as unknown as Session };
 }

@@ -16,6 +16,7 @@ import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
 import { PrismaAccountTokenRepository } from "./repository/account-token-repository.js";
+import { PrismaIdentityRepository } from "./repository/identity-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaRefreshTokenRepository } from "./repository/refresh-token-repository.js";
 import { PrismaSigningKeyRepository } from "./repository/signing-key-repository.js";
@@ -28,6 +29,9 @@ import { docsRoutes } from "./rest/docs-routes.js";
 import { AccountEmailService } from "./service/account-email-service.js";
 import { AuthService } from "./service/auth-service.js";
 import { AvatarService } from "./service/avatar-service.js";
+import { IdentityCipher } from "./service/identity-cipher.js";
+import { loadIdentityKeyring } from "./service/identity-keys.js";
+import { IdentityService } from "./service/identity-service.js";
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
 import { createMailer } from "./service/mail/index.js";
 import { scryptHasher } from "./service/password-hasher.js";
@@ -45,6 +49,8 @@ export type UsersServiceOptions = ServiceOptions;
 /** Wiring only: builds the users subgraph from config and starts it. */
 export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger("users", config.LOG_LEVEL);
+  const identityKeys = await loadIdentityKeyring(config);
+  logger.info(`identity numbers encrypted under key ${identityKeys.keyring.active.id} (from ${identityKeys.source})`);
   await applyMigrations(config.USERS_DATABASE_URL, migrationsDir);
   const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
   const messaging = connectMessaging(config.REDIS_URL, logger, options);
@@ -76,7 +82,13 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const media = createAvatarStorage(config);
   logger.info(`avatars stored on ${media.description}`);
   const avatars = new AvatarService({ users: userRepository, storage: media.storage, logger });
+  const identity = new IdentityService({
+    identities: new PrismaIdentityRepository(prisma),
+    cipher: new IdentityCipher(identityKeys.keyring),
+    pattern: new RegExp(config.IDENTITY_NUMBER_PATTERN),
+  });
   const auth = new AuthService({
+    identity,
     users: userRepository,
     refreshTokens: new PrismaRefreshTokenRepository(prisma),
     hasher: scryptHasher(),
@@ -90,7 +102,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       await avatars.removeFor(user);
     },
   });
-  const users = new UserService(userRepository);
+  const users = new UserService(userRepository, identity);
   const verifier = withRevocations(localJwksVerifier(() => tokens.jwks()), revocations, logger);
   await tokens.jwks(); // create the first signing key before serving
   const relay = startOutboxRelay({ databaseUrl: config.USERS_DATABASE_URL, service: "users", bus: messaging.bus, logger });
@@ -115,6 +127,8 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       accountEmails,
       users,
       userLoader: users.createLoader(),
+      identity,
+      identityPreviews: identity.createPreviewLoader(),
       ip: req.ip,
       selfIds: new Set<string>(),
       avatarUrl: (key) => (key ? media.storage.publicUrl(key) : null),

@@ -113,7 +113,7 @@ describe("live responses match the documented schemas", () => {
 
   test("auth shims", async () => {
     const credentials = { email: `openapi-${Date.now()}@example.com`, password: "correct horse" };
-    const registeredRes = await post("/auth/register", { ...credentials, name: "Ann", roles: ["PROVIDER"] });
+    const registeredRes = await post("/auth/register", { ...credentials, name: "Ann", roles: ["PROVIDER"], identityNumber: "12345678901" });
     expect(registeredRes.status).toBe(201);
     AuthPayload.parse(await registeredRes.json());
     const login = await post("/auth/login", credentials);
