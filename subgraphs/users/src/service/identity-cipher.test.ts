@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -130,4 +130,16 @@ describe("loadIdentityKeyring", () => {
     await writeFile(file, "garbage");
     await expect(loadIdentityKeyring({ NODE_ENV: "development", IDENTITY_KEY_FILE: file })).rejects.toBeInstanceOf(ConfigError);
   });
+});
+
+test("concurrent first starts agree on one generated key", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "fixup-identity-race-"));
+  try {
+    const file = join(dir, "identity-keys");
+    const loaded = await Promise.all(Array.from({ length: 8 }, () => loadIdentityKeyring({ NODE_ENV: "development", IDENTITY_KEY_FILE: file })));
+    expect(new Set(loaded.map((l) => l.keyring.active.key.toString("base64"))).size).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(["identity-keys"]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,7 @@
 // Identity-number encryption keys: IDENTITY_KEYS ("keyId:base64-of-32-bytes,…", the first one encrypts, every one
 // decrypts) or, outside production, a key file generated on first start and reused after.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ConfigError } from "@fixup/platform";
 
@@ -71,10 +71,16 @@ export async function loadIdentityKeyring(config: IdentityKeySource): Promise<{ 
   if (config.NODE_ENV === "production") throw new ConfigError([IDENTITY_KEYS_REQUIRED]);
   const file = config.IDENTITY_KEY_FILE;
   await mkdir(dirname(file), { recursive: true });
+  // Written aside and linked into place: a process starting alongside sees either no file or the whole key, and
+  // of two first starts exactly one key wins (link refuses an existing name).
+  const draft = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    await writeFile(file, `${generateIdentityKeyEntry("local1")}\n`, { flag: "wx", mode: 0o600 });
+    await writeFile(draft, `${generateIdentityKeyEntry("local1")}\n`, { flag: "wx", mode: 0o600 });
+    await link(draft, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    await rm(draft, { force: true });
   }
   return { keyring: keyringOrThrow(await readFile(file, "utf8"), `IDENTITY_KEY_FILE (${file})`), source: file };
 }
