@@ -1,6 +1,7 @@
 // The production shape: users, catalog, orders, chat and the gateway as separate Node processes (`main.ts` of each)
 // against real Postgres and Redis, each on its own port and database. Used by bench:chat and the processes e2e test.
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRedis, dropDatabase, withDatabase, type Redis } from "@fixup/platform";
 import { freePort } from "./free-port.js";
@@ -93,6 +94,8 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
     // Production turns the verified-e-mail gate on; these stacks' users sign up without a mailbox to read. The gate has
     // its own end-to-end test (test/e2e/verified-email.e2e.test.ts); pass REQUIRE_VERIFIED_EMAIL in env to keep it on.
     REQUIRE_VERIFIED_EMAIL: "false",
+    // Production refuses to start users without identity-number keys; one per stack (kept across restarts).
+    IDENTITY_KEYS: `stack:${randomBytes(32).toString("base64")}`,
     ...options.env,
   };
   const children = new Map<ProcessName, ChildProcess>();

@@ -3,7 +3,7 @@ import { exportSPKI, importJWK, SignJWT, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createLogger, TOKEN_AUDIENCE, TOKEN_ISSUER } from "@fixup/platform";
 import { loadGatewayConfig, startGateway } from "@fixup/gateway";
-import { gql, postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
+import { gql, identityNumber, postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
 
 interface Payload {
   accessToken: string;
@@ -30,7 +30,7 @@ const register = async (overrides: Record<string, unknown> = {}) => {
 
 describe("auth flow through the gateway", () => {
   test("register → login → me → refresh → reuse revokes the family → logout", async () => {
-    const { email, payload: registered } = await register({ roles: ["PROVIDER"] });
+    const { email, payload: registered } = await register({ roles: ["PROVIDER"], identityNumber: identityNumber() });
     expect(registered.user).toMatchObject({ email, name: "Ann", roles: ["PROVIDER"] });
     expect(registered.expiresIn).toBe(900);
 
@@ -102,8 +102,8 @@ describe("auth flow through the gateway", () => {
 
     const upd = await gql<{ updateMe: { name: string; roles: string[] } }>(
       fed.gatewayUrl,
-      "mutation { updateMe(input: { name: \"Annie\", roles: [CUSTOMER, PROVIDER] }) { name roles } }",
-      {},
+      "mutation U($n: String) { updateMe(input: { name: \"Annie\", roles: [CUSTOMER, PROVIDER], identityNumber: $n }) { name roles } }",
+      { n: identityNumber() },
       a.payload.accessToken,
     );
     expect(upd.data?.updateMe).toEqual({ name: "Annie", roles: ["CUSTOMER", "PROVIDER"] });

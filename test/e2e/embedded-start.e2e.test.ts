@@ -16,7 +16,7 @@ let url: string;
 const dataDir = mkdtempSync(join(tmpdir(), "fixup-embedded-"));
 // As root the embedded server runs as `postgres`, which must be able to enter the directory.
 chmodSync(dataDir, 0o755);
-const env = { EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media") };
+const env = { EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media"), IDENTITY_KEY_FILE: join(dataDir, "identity-keys") };
 
 beforeAll(async () => {
   ({ child, url } = await startDefault(env));

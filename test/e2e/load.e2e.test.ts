@@ -17,7 +17,7 @@ describe("under concurrent load", () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   test("the default `npm start` (embedded Postgres, in-process stand-ins)", async () => {
-    const started = await startDefault({ EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media") });
+    const started = await startDefault({ EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media"), IDENTITY_KEY_FILE: join(dataDir, "identity-keys") });
     try {
       expect(await marketplaceLoad(started.url)).toEqual(expected);
     } finally {

@@ -16,7 +16,7 @@ const exec = promisify(execFile);
 
 const dataDir = mkdtempSync(join(tmpdir(), "fixup-ryw-"));
 chmodSync(dataDir, 0o755); // as root the embedded server runs as `postgres`, which must enter the directory
-const env = { EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media") };
+const env = { EMBEDDED_DATA_DIR: join(dataDir, "postgres"), MAIL_OUTBOX_DIR: join(dataDir, "mail"), MEDIA_DIR: join(dataDir, "media"), IDENTITY_KEY_FILE: join(dataDir, "identity-keys") };
 let started: StartedProcess;
 let actors: Actors;
 

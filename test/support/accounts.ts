@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
-import { gqlOk, postJson, uniqueEmail } from "./federation.js";
+import { gqlOk, identityNumber, postJson, uniqueEmail } from "./federation.js";
 
 export const PASSWORD = "correct horse";
 
@@ -15,10 +15,11 @@ export interface SignedUp {
   session: Session;
 }
 
-/** Registers through the gateway's REST shim; `extra` adds body fields (an identity number, say). */
+/** Registers through the gateway's REST shim (a provider with a fresh identity number); `extra` adds body fields. */
 export async function signUp(gatewayUrl: string, roles: string[], name = "Test User", extra: Record<string, unknown> = {}): Promise<SignedUp> {
   const email = uniqueEmail(roles.join("-").toLowerCase());
-  const res = await postJson(gatewayUrl, "/auth/register", { email, password: PASSWORD, name, roles, ...extra });
+  const identity = roles.includes("PROVIDER") ? { identityNumber: identityNumber() } : {};
+  const res = await postJson(gatewayUrl, "/auth/register", { email, password: PASSWORD, name, roles, ...identity, ...extra });
   expect(res.status, JSON.stringify(res.body)).toBe(201);
   return { email, session: res.body as unknown as Session };
 }

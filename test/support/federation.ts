@@ -61,6 +61,8 @@ export async function startFederation({ env = {}, instances = 1, ordersPubSub }:
   const pubsubs = instanceRedis.map((r) => namespacedPubSub(createPubSub(r, logger), namespace));
   // Registration mails go to the local outbox (no SMTP_URL): keep them out of the checkout's .data/.
   const mailOutbox = await mkdtemp(join(tmpdir(), "fixup-mail-"));
+  // The identity-number key file the users service generates on first start (no IDENTITY_KEYS in tests).
+  const keyDir = await mkdtemp(join(tmpdir(), "fixup-identity-"));
   const stop = async () => {
     for (const s of servers.reverse()) await s.close();
     await Promise.all(buses.map((b) => b.close()));
@@ -72,6 +74,7 @@ export async function startFederation({ env = {}, instances = 1, ordersPubSub }:
     await Promise.all(instanceRedis.map((r) => r.quit()));
     await Promise.all(dbs.map((d) => d.drop()));
     await rm(mailOutbox, { recursive: true, force: true });
+    await rm(keyDir, { recursive: true, force: true });
   };
   try {
     const [usersDb, catalogDb, ordersDb, chatDb] = await Promise.all([
@@ -87,7 +90,7 @@ export async function startFederation({ env = {}, instances = 1, ordersPubSub }:
       const messaging = { redis: instanceRedis[i], bus: buses[i], pubsub: pubsubs[i] };
       const capture = (service: keyof typeof sql) => (i === 0 ? (q: string) => sql[service].push(q) : undefined);
       const users = await startUsersService(
-        loadUsersConfig({ MAIL_OUTBOX_DIR: mailOutbox, ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
+        loadUsersConfig({ MAIL_OUTBOX_DIR: mailOutbox, IDENTITY_KEY_FILE: join(keyDir, "identity-keys"), ...common, USERS_PORT: "0", USERS_DATABASE_URL: usersDb.url, LOGIN_MAX_FAILURES_PER_IP: "100000" }),
         { logger, ...messaging, onQuery: capture("users") },
       );
       servers.push(users);
@@ -239,9 +242,14 @@ export interface TestUser {
   token: string;
 }
 
+/** A personal identification number of the default format (11 digits), different on every call. */
+export const identityNumber = (): string => String(10_000_000_000 + (randomBytes(5).readUIntBE(0, 5) % 89_999_999_999));
+
 export async function registerUser(gatewayUrl: string, roles: string[], name = "Test User"): Promise<TestUser> {
   const email = uniqueEmail(roles.join("-").toLowerCase());
-  const res = await postJson(gatewayUrl, "/auth/register", { email, password: "correct horse", name, roles });
+  // Providers give an identity number when they register; customers do not.
+  const identity = roles.includes("PROVIDER") ? { identityNumber: identityNumber() } : {};
+  const res = await postJson(gatewayUrl, "/auth/register", { email, password: "correct horse", name, roles, ...identity });
   if (res.status !== 201) throw new Error(`register failed: ${JSON.stringify(res.body)}`);
   const body = res.body as { accessToken: string; user: { id: string } };
   return { id: body.user.id, email, token: body.accessToken };

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { eventually, gql, gqlOk, postJson, type GraphQLResponse } from "./federation.js";
+import { eventually, gql, gqlOk, identityNumber, postJson, type GraphQLResponse } from "./federation.js";
 
 /** What went wrong under load: every 5xx status and every INTERNAL_SERVER_ERROR (or other) error, by step. */
 export interface LoadReport {
@@ -26,7 +26,7 @@ export async function marketplaceLoad(url: string, size = 50): Promise<LoadRepor
 
   const registered = await Promise.all(
     emails.map(async (email, i) => {
-      const res = await postJson(url, "/auth/register", { email, password: PASSWORD, name: `Load ${i}`, roles: ["CUSTOMER", "PROVIDER"] });
+      const res = await postJson(url, "/auth/register", { email, password: PASSWORD, name: `Load ${i}`, roles: ["CUSTOMER", "PROVIDER"], identityNumber: identityNumber() });
       if (res.status !== 201) failures.push(`register ${email}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
       return (res.body as { user?: { id: string } } | null)?.user?.id;
     }),

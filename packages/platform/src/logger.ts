@@ -23,6 +23,13 @@ export const redactPaths = [
   "*.authorization",
   "variables.*.password",
   "variables.input.password",
+  // Providers' personal identification numbers (users' register/updateMe inputs, REST bodies, rows).
+  "identityNumber",
+  "*.identityNumber",
+  "req.body.identityNumber",
+  "variables.*.identityNumber",
+  "identity_number",
+  "*.identity_number",
 ];
 
 export function createLogger(service: string, level = "info", destination?: pino.DestinationStream): Logger {

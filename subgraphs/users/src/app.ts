@@ -3,6 +3,7 @@ import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
 import { PrismaAccountTokenRepository } from "./repository/account-token-repository.js";
+import { PrismaIdentityRepository } from "./repository/identity-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaRefreshTokenRepository } from "./repository/refresh-token-repository.js";
 import { PrismaSigningKeyRepository } from "./repository/signing-key-repository.js";
@@ -15,6 +16,9 @@ import { docsRoutes } from "./rest/docs-routes.js";
 import { AccountEmailService } from "./service/account-email-service.js";
 import { AuthService } from "./service/auth-service.js";
 import { AvatarService } from "./service/avatar-service.js";
+import { IdentityCipher } from "./service/identity-cipher.js";
+import { loadIdentityKeyring } from "./service/identity-keys.js";
+import { IdentityService } from "./service/identity-service.js";
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
 import { createMailer } from "./service/mail/index.js";
 import { scryptHasher } from "./service/password-hasher.js";
@@ -31,9 +35,12 @@ export type UsersServiceOptions = ServiceOptions;
 
 /** Wiring only: builds the users subgraph from config and starts it (the start-up sequence is the platform's). */
 export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
+  // Production refuses to start without IDENTITY_KEYS: checked before anything is opened.
+  const identityKeys = await loadIdentityKeyring(config);
   return startService<ReturnType<typeof createPrisma>, UsersContext>(
     { name: "users", config, databaseUrl: config.USERS_DATABASE_URL, port: config.USERS_PORT, migrationsDir, createPrisma, publishes: true, options },
     async ({ prisma, logger, messaging, onClose }) => {
+  logger.info(`identity numbers encrypted under key ${identityKeys.keyring.active.id} (from ${identityKeys.source})`);
   const { redis, revocations } = messaging;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
 
@@ -62,7 +69,13 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const media = createAvatarStorage(config);
   logger.info(`avatars stored on ${media.description}`);
   const avatars = new AvatarService({ users: userRepository, storage: media.storage, logger });
+  const identity = new IdentityService({
+    identities: new PrismaIdentityRepository(prisma),
+    cipher: new IdentityCipher(identityKeys.keyring),
+    pattern: new RegExp(config.IDENTITY_NUMBER_PATTERN),
+  });
   const auth = new AuthService({
+    identity,
     users: userRepository,
     refreshTokens: new PrismaRefreshTokenRepository(prisma),
     hasher: scryptHasher(),
@@ -76,7 +89,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       await avatars.removeFor(user);
     },
   });
-  const users = new UserService(userRepository);
+  const users = new UserService(userRepository, identity);
   const verifier = withRevocations(localJwksVerifier(() => tokens.jwks()), revocations, logger);
   await tokens.jwks(); // create the first signing key before serving
   onClose(async () => {
@@ -93,6 +106,8 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       accountEmails,
       users,
       userLoader: users.createLoader(),
+      identity,
+      identityPreviews: identity.createPreviewLoader(),
       ip: req.ip,
       selfIds: new Set<string>(),
       avatarUrl: (key) => (key ? media.storage.publicUrl(key) : null),

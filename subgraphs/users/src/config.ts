@@ -1,5 +1,7 @@
 import { z } from "zod";
-import { baseEnv, envSchemas, loadConfig } from "@fixup/platform";
+import { baseEnv, ConfigError, envSchemas, loadConfig } from "@fixup/platform";
+import { DEFAULT_IDENTITY_NUMBER_PATTERN } from "./domain/identity-number.js";
+import { IDENTITY_KEYS_REQUIRED, parseIdentityKeys } from "./service/identity-keys.js";
 
 export const usersEnv = baseEnv.extend({
   USERS_PORT: envSchemas.port(4001),
@@ -31,7 +33,33 @@ export const usersEnv = baseEnv.extend({
   MAIL_OUTBOX_DIR: z.string().default(".data/mail-outbox"),
   PASSWORD_RESET_MAX_PER_EMAIL: z.coerce.number().int().min(1).default(5),
   PASSWORD_RESET_MAX_PER_IP: z.coerce.number().int().min(1).default(20),
+  // Providers' identity numbers: AES-256-GCM keys "keyId:base64-of-32-bytes,…" (the first encrypts, all decrypt).
+  // Unset outside production: a key generated into IDENTITY_KEY_FILE on first start; production refuses to start.
+  IDENTITY_KEYS: z
+    .string()
+    .optional()
+    .superRefine((raw, ctx) => {
+      if (raw === undefined) return;
+      const parsed = parseIdentityKeys(raw);
+      if ("problems" in parsed) for (const message of parsed.problems) ctx.addIssue({ code: "custom", message });
+    }),
+  IDENTITY_KEY_FILE: z.string().default(".data/identity-keys"),
+  // The accepted shape of an identity number (a regular expression's source), 11 digits by default.
+  IDENTITY_NUMBER_PATTERN: z
+    .string()
+    .default(DEFAULT_IDENTITY_NUMBER_PATTERN)
+    .superRefine((source, ctx) => {
+      try {
+        new RegExp(source);
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not a valid regular expression" });
+      }
+    }),
 });
 export type UsersConfig = z.infer<typeof usersEnv>;
 
-export const loadUsersConfig = (env: NodeJS.ProcessEnv = process.env): UsersConfig => loadConfig(usersEnv, env);
+export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env): UsersConfig {
+  const config = loadConfig(usersEnv, env);
+  if (config.NODE_ENV === "production" && !config.IDENTITY_KEYS) throw new ConfigError([IDENTITY_KEYS_REQUIRED]);
+  return config;
+}

@@ -6,7 +6,8 @@ import { uuidsOnly, type OutboxRow } from "@fixup/platform";
 import type { RefreshTokenRecord } from "../src/domain/refresh-token.js";
 import { tombstone, type User, type UserWithPassword } from "../src/domain/user.js";
 import type { NewRefreshToken, RefreshTokenRepository } from "../src/repository/refresh-token-repository.js";
-import { EmailTakenError, type NewUser, type UserRepository } from "../src/repository/user-repository.js";
+import type { StoredIdentity } from "../src/repository/identity-repository.js";
+import { EmailTakenError, type NewUser, type UserChanges, type UserRepository } from "../src/repository/user-repository.js";
 import type { PasswordHasher } from "../src/service/password-hasher.js";
 import type { AccessTokenIssuer } from "../src/service/token-issuer.js";
 
@@ -21,6 +22,8 @@ const publicUser = ({ passwordHash: _omit, ...user }: UserWithPassword): User =>
 
 export class FakeUserRepository implements UserRepository {
   readonly rows = new Map<string, UserWithPassword>();
+  /** provider_identities: written with the account (create/update), read by FakeIdentityRepository. */
+  readonly identities = new Map<string, StoredIdentity>();
   private seq = 0;
 
   constructor(private readonly now: () => Date = () => new Date()) {}
@@ -28,8 +31,11 @@ export class FakeUserRepository implements UserRepository {
   async create(user: NewUser): Promise<User> {
     if ([...this.rows.values()].some((u) => u.email === user.email)) throw new EmailTakenError();
     const at = this.now();
-    const row: UserWithPassword = { id: fakeUuid("aaaaaaaa", ++this.seq), avatarKey: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...user };
+    const { identity, id, ...columns } = user;
+    if (id !== undefined && this.rows.has(id)) throw new Error(`duplicate id ${id}`);
+    const row: UserWithPassword = { id: id ?? fakeUuid("aaaaaaaa", ++this.seq), avatarKey: null, bio: null, emailVerifiedAt: null, createdAt: at, updatedAt: at, ...columns };
     this.rows.set(row.id, row);
+    if (identity) this.identities.set(row.id, { ...identity, userId: row.id, updatedAt: at });
     return publicUser(row);
   }
 
@@ -55,9 +61,11 @@ export class FakeUserRepository implements UserRepository {
     return row ? { ...row } : null;
   }
 
-  async update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
+  async update(id: string, changes: UserChanges): Promise<User> {
     const row = this.mustGet(id);
-    Object.assign(row, definedOnly(changes), { updatedAt: this.now() });
+    const { identity, ...columns } = changes;
+    Object.assign(row, definedOnly(columns), { updatedAt: this.now() });
+    if (identity) this.identities.set(row.id, { ...identity, userId: row.id, updatedAt: this.now() });
     return publicUser(row);
   }
 
@@ -90,6 +98,7 @@ export class FakeUserRepository implements UserRepository {
     const row = this.row(id);
     if (!row) return false;
     this.rows.delete(row.id);
+    this.identities.delete(row.id);
     for (const cascade of this.cascades) cascade(row.id);
     this.tombstones.set(row.id, tombstone(row.id, row.createdAt));
     this.outbox.push(event);

@@ -49,7 +49,7 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     const input = newUser({ roles: ["PROVIDER", "CUSTOMER"] });
     const user = await users.create(input);
     expect(user).toEqual({
-      id: expect.stringMatching(UUID), email: input.email, name: "Ann", roles: ["PROVIDER", "CUSTOMER"], avatarKey: null, emailVerifiedAt: null,
+      id: expect.stringMatching(UUID), email: input.email, name: "Ann", roles: ["PROVIDER", "CUSTOMER"], avatarKey: null, bio: null, emailVerifiedAt: null,
       createdAt: expect.any(Date), updatedAt: expect.any(Date),
     });
     expect(await users.findById(user.id)).toEqual(user);
@@ -133,7 +133,7 @@ describe.each(implementations)("UserRepository contract: $name", ({ create }) =>
     expect(await users.findByIds([user.id, kept.id])).toEqual([kept]);
     expect(await users.findByEmailWithPassword(user.email)).toBeNull();
     expect(await users.findTombstones([user.id, kept.id, randomUUID()])).toEqual([
-      { id: user.id, email: "", name: "Deleted account", roles: [], avatarKey: null, emailVerifiedAt: null, createdAt: user.createdAt, updatedAt: user.createdAt, deleted: true },
+      { id: user.id, email: "", name: "Deleted account", roles: [], avatarKey: null, bio: null, emailVerifiedAt: null, createdAt: user.createdAt, updatedAt: user.createdAt, deleted: true },
     ]);
     expect(await users.delete(user.id, deleted(user.id))).toBe(false);
     expect(await users.delete(randomUUID(), deleted(randomUUID()))).toBe(false);

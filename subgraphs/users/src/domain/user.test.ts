@@ -7,6 +7,7 @@ const owner: User = {
   name: "Owner",
   roles: ["CUSTOMER"],
   avatarKey: null,
+  bio: null,
   emailVerifiedAt: null,
   createdAt: new Date(0),
   updatedAt: new Date(0),

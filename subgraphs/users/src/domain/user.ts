@@ -9,6 +9,8 @@ export interface User {
   name: string;
   roles: Role[];
   avatarKey: string | null;
+  /** Provider profile text; null until written. */
+  bio: string | null;
   /** When the user proved they read mail at `email`; null until then. */
   emailVerifiedAt: Date | null;
   createdAt: Date;
@@ -47,5 +49,5 @@ export const DELETED_ACCOUNT_NAME = "Deleted account";
  * it is deleted; nothing personal is left.
  */
 export function tombstone(id: string, createdAt: Date): User {
-  return { id, email: "", name: DELETED_ACCOUNT_NAME, roles: [], avatarKey: null, emailVerifiedAt: null, createdAt, updatedAt: createdAt, deleted: true };
+  return { id, email: "", name: DELETED_ACCOUNT_NAME, roles: [], avatarKey: null, bio: null, emailVerifiedAt: null, createdAt, updatedAt: createdAt, deleted: true };
 }

@@ -3,6 +3,7 @@ import type { RequestContext } from "@fixup/platform";
 import type { User } from "../domain/user.js";
 import type { AccountEmailService } from "../service/account-email-service.js";
 import type { AuthService } from "../service/auth-service.js";
+import type { IdentityService } from "../service/identity-service.js";
 import type { UserService } from "../service/user-service.js";
 
 export interface UsersContext extends RequestContext {
@@ -10,6 +11,9 @@ export interface UsersContext extends RequestContext {
   accountEmails: AccountEmailService;
   users: UserService;
   userLoader: DataLoader<string, User | null>;
+  identity: IdentityService;
+  /** Identity-number previews by user id (visibility is checked by the resolver). */
+  identityPreviews: DataLoader<string, string | null>;
   ip?: string;
   /** Users this request proved to be the caller (register/login payloads). */
   selfIds: Set<string>;

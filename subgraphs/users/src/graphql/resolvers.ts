@@ -1,6 +1,7 @@
 import { DateTimeResolver, EmailAddressResolver, URLResolver } from "graphql-scalars";
 import { requireViewer } from "@fixup/platform";
-import { canSeeEmail, type User } from "../domain/user.js";
+import { canSeeIdentityPreview, isProvider } from "../domain/identity-number.js";
+import { canSeeEmail, tombstone, type User } from "../domain/user.js";
 import type { Resolvers } from "../generated/graphql.js";
 import type { UsersContext } from "./context.js";
 
@@ -16,6 +17,9 @@ export const resolvers: Resolvers = {
   Query: {
     me: async (_p, _a, ctx) => ctx.users.me(requireViewer(await ctx.viewer())),
     user: (_p, { id }, ctx) => ctx.userLoader.load(id),
+    providerIdentityNumber: async (_p, { userId, reason }, ctx) =>
+      ctx.identity.reveal(requireViewer(await ctx.viewer()), userId, reason),
+    identityAccessLog: async (_p, args, ctx) => ctx.identity.accessLog(requireViewer(await ctx.viewer()), args),
   },
   Mutation: {
     register: (_p, { input }, ctx) => ctx.auth.register(input),
@@ -65,5 +69,17 @@ export const resolvers: Resolvers = {
     emailVerified: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.emailVerifiedAt !== null : null),
     avatarUrl: (user, _a, ctx) => ctx.avatarUrl(user.avatarKey),
     deleted: (user) => user.deleted === true,
+    isProvider: (user) => isProvider(user.roles),
+    bio: (user) => user.bio ?? null,
+    identityNumberPreview: async (user, _a, ctx) => {
+      if (user.deleted) return null;
+      const viewer = ctx.selfIds.has(user.id) ? { userId: user.id, roles: [] } : await ctx.viewer().catch(() => null);
+      return canSeeIdentityPreview(viewer, user.id) ? ctx.identityPreviews.load(user.id) : null;
+    },
+  },
+  IdentityAccess: {
+    admin: (access, _a, ctx) => ctx.userLoader.load(access.adminId).then((u) => u ?? tombstone(access.adminId, access.accessedAt)),
+    user: (access, _a, ctx) => ctx.userLoader.load(access.userId).then((u) => u ?? tombstone(access.userId, access.accessedAt)),
+    accessedAt: (access) => access.accessedAt,
   },
 };

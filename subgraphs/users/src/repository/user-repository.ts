@@ -1,5 +1,6 @@
 import { uuidsOnly, type OutboxRow } from "@fixup/platform";
 import { tombstone, type Role, type User, type UserWithPassword } from "../domain/user.js";
+import { identityData, type NewIdentity } from "./identity-repository.js";
 import { isUniqueViolation, type UsersPrisma } from "./prisma.js";
 
 export class EmailTakenError extends Error {
@@ -13,7 +14,14 @@ export interface NewUser {
   name: string;
   passwordHash: string;
   roles: Role[];
+  /** Chosen by the caller when it must be known before the row exists (a provider's identity is bound to it). */
+  id?: string;
+  /** A provider's encrypted identity number, stored with the account in one statement. */
+  identity?: NewIdentity;
 }
+
+/** What update may change; `identity` sets (or replaces) the encrypted identity number with the other changes. */
+export type UserChanges = Partial<Pick<User, "name" | "roles" | "avatarKey" | "bio">> & { identity?: NewIdentity | undefined };
 
 /** Ids that are not uuids (a forged federation reference, a junk `user(id:)` argument) match no account. */
 export interface UserRepository {
@@ -22,7 +30,7 @@ export interface UserRepository {
   findByIds(ids: readonly string[]): Promise<User[]>;
   findByEmailWithPassword(email: string): Promise<UserWithPassword | null>;
   findByIdWithPassword(id: string): Promise<UserWithPassword | null>;
-  update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User>;
+  update(id: string, changes: UserChanges): Promise<User>;
   /** Points the user at `next` only if their avatar is still `expected`; false when another upload won meanwhile. */
   swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
@@ -41,6 +49,7 @@ const publicColumns = {
   name: true,
   roles: true,
   avatarKey: true,
+  bio: true,
   emailVerifiedAt: true,
   createdAt: true,
   updatedAt: true,
@@ -51,7 +60,9 @@ export class PrismaUserRepository implements UserRepository {
 
   async create(user: NewUser): Promise<User> {
     try {
-      return await this.prisma.user.create({ data: user, select: publicColumns });
+      const { identity, ...columns } = user;
+      const data = identity ? { ...columns, identity: { create: identityData(identity) } } : columns;
+      return await this.prisma.user.create({ data, select: publicColumns });
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTakenError();
       throw error;
@@ -79,8 +90,12 @@ export class PrismaUserRepository implements UserRepository {
     return this.prisma.user.findUnique({ where: { id } });
   }
 
-  update(id: string, changes: Partial<Pick<User, "name" | "roles" | "avatarKey">>): Promise<User> {
-    return this.prisma.user.update({ where: { id }, data: changes, select: publicColumns });
+  update(id: string, changes: UserChanges): Promise<User> {
+    const { identity, ...columns } = changes;
+    const data = identity
+      ? { ...columns, identity: { upsert: { create: identityData(identity), update: identityData(identity) } } }
+      : columns;
+    return this.prisma.user.update({ where: { id }, data, select: publicColumns });
   }
 
   async swapAvatarKey(id: string, expected: string | null, next: string): Promise<boolean> {

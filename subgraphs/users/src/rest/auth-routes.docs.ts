@@ -20,7 +20,9 @@ export const authRouteDocs = routeDocs(
     summary: "Create an account",
     description:
       `Same rules as the GraphQL \`register\` mutation. The password must be ${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} ` +
-      "characters and differ from the email; `roles` defaults to CUSTOMER (ADMIN cannot be self-assigned).",
+      "characters and differ from the email; `roles` defaults to CUSTOMER (ADMIN cannot be self-assigned). A provider " +
+      "(`roles` includes PROVIDER) gives `identityNumber` (11 digits unless configured otherwise; stored encrypted, " +
+      "shown only masked); a customer gives none (400 with `fields.identityNumber` otherwise).",
     request: { body: jsonRequest(RegisterInput, { ...example, name: "Ann", roles: ["CUSTOMER"] }) },
     responses: { 201: jsonResponse("Registered and signed in", AuthPayload, tokens), ...errorResponses(400, 409, 500) },
   },

@@ -13,20 +13,23 @@ import { pendingRouteDocs } from "./openapi-pending.js";
 import { AuthPayload, ErrorBody, Health, Jwks, Readiness } from "./openapi-schemas.js";
 import { registeredRoutes, type RegisteredRoutes } from "./registered-routes.js";
 
-// startUsersService keeps its express app to itself; wrap the platform's server factory to see the finished app,
-// so the check covers exactly what app.ts wires (including routes colleagues add later).
+// startUsersService keeps its express app to itself; wrap the platform's service start to see the finished app, so
+// the check covers exactly what app.ts wires (including routes colleagues add later).
 const captured = vi.hoisted(() => ({ app: undefined as Express | undefined }));
 vi.mock("@fixup/platform", async (importOriginal) => {
   const platform = await importOriginal<typeof Platform>();
-  const startSubgraphServer: typeof platform.startSubgraphServer = (options) =>
-    platform.startSubgraphServer({
-      ...options,
-      routes: (app) => {
-        captured.app = app;
-        options.routes?.(app);
-      },
+  const startService: typeof platform.startService = (spec, assemble) =>
+    platform.startService(spec, async (runtime) => {
+      const parts = await assemble(runtime);
+      return {
+        ...parts,
+        routes: (app) => {
+          captured.app = app;
+          parts.routes?.(app);
+        },
+      };
     });
-  return { ...platform, startSubgraphServer };
+  return { ...platform, startService };
 });
 
 /** Not REST: mounted middleware whose paths the document deliberately leaves out. */
@@ -53,7 +56,7 @@ beforeAll(async () => {
     loadUsersConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", USERS_PORT: "0", USERS_DATABASE_URL: db.url }),
     { logger: createLogger("users-openapi-test", "silent"), redis: null },
   );
-  if (!captured.app) throw new Error("startUsersService no longer goes through startSubgraphServer; update this test");
+  if (!captured.app) throw new Error("startUsersService no longer goes through the platform's startService; update this test");
   registered = registeredRoutes(captured.app);
 });
 afterAll(async () => {
@@ -113,7 +116,7 @@ describe("live responses match the documented schemas", () => {
 
   test("auth shims", async () => {
     const credentials = { email: `openapi-${Date.now()}@example.com`, password: "correct horse" };
-    const registeredRes = await post("/auth/register", { ...credentials, name: "Ann", roles: ["PROVIDER"] });
+    const registeredRes = await post("/auth/register", { ...credentials, name: "Ann", roles: ["PROVIDER"], identityNumber: "12345678901" });
     expect(registeredRes.status).toBe(201);
     AuthPayload.parse(await registeredRes.json());
     const login = await post("/auth/login", credentials);

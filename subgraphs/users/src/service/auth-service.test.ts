@@ -6,6 +6,7 @@ import { createLoginLimiter } from "./login-limiter.js";
 import { hashRefreshToken } from "./token-issuer.js";
 import { FakeClock, FakeRefreshTokenRepository, FakeUserRepository, fakeHasher, fakeTokenIssuer } from "../../test/fakes.js";
 import { appError } from "@fixup/platform/testing";
+import { FakeIdentityRepository, testIdentityService } from "../../test/identity-fakes.js";
 
 const REFRESH_TTL_SECONDS = 3600;
 const EMAIL = "alice@example.com";
@@ -23,6 +24,7 @@ function setup() {
     tokens: fakeTokenIssuer(),
     limiter: createLoginLimiter(null, { perAccount: 5, perIp: 50, windowSeconds: 900 }),
     refreshTtlSeconds: REFRESH_TTL_SECONDS,
+    identity: testIdentityService(new FakeIdentityRepository(users)),
     now: clock.now,
   });
   const register = (overrides: Record<string, unknown> = {}) =>
@@ -81,7 +83,8 @@ describe("AuthService.register", () => {
     { roles: ["CUSTOMER", "PROVIDER"], expected: ["CUSTOMER", "PROVIDER"] },
   ])("roles $roles → $expected", async ({ roles, expected }) => {
     const { register } = setup();
-    expect((await register(roles ? { roles } : {})).user.roles).toEqual(expected);
+    const identity = roles?.includes("PROVIDER") ? { identityNumber: "12345678901" } : {};
+    expect((await register(roles ? { roles, ...identity } : {})).user.roles).toEqual(expected);
   });
 
   test.each([EMAIL, "ALICE@example.com", " alice@EXAMPLE.com "])("duplicate email %j → CONFLICT", async (email) => {

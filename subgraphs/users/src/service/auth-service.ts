@@ -6,6 +6,7 @@ import { initialRoles, normalizeEmail, type User } from "../domain/user.js";
 import type { RefreshTokenRepository } from "../repository/refresh-token-repository.js";
 import { EmailTakenError, type UserRepository } from "../repository/user-repository.js";
 import { loginInput, parseInput, refreshInput, registerInput } from "./inputs.js";
+import type { IdentityService } from "./identity-service.js";
 import type { LoginLimiter } from "./login-limiter.js";
 import type { PasswordHasher } from "./password-hasher.js";
 import { hashRefreshToken, newRefreshToken, type AccessTokenIssuer } from "./token-issuer.js";
@@ -24,6 +25,8 @@ export interface AuthServiceDeps {
   tokens: AccessTokenIssuer;
   limiter: LoginLimiter;
   refreshTtlSeconds: number;
+  /** Checks and encrypts providers' identity numbers; without it no account may register as a provider. */
+  identity?: IdentityService;
   /** Told about each new self-registered account (sends the verification mail); must not throw. */
   onRegistered?: (user: User) => void;
   /** After an account is deleted (e.g. its avatar object goes too); failures there must not undo the deletion. */
@@ -51,9 +54,19 @@ export class AuthService {
     const email = normalizeEmail(input.email);
     const problem = passwordProblem(input.password, email);
     if (problem) throw badInput({ password: problem });
+    const roles = initialRoles(input.roles);
+    // A provider's number is encrypted for (bound to) the account's id, so the id is chosen before the row exists.
+    const id = randomUUID();
+    const identity = this.requireIdentity(roles, input.identityNumber)?.prepare({
+      currentRoles: [],
+      nextRoles: roles,
+      hasOnFile: false,
+      raw: input.identityNumber,
+      ownerId: id,
+    });
     const passwordHash = await this.deps.hasher.hash(input.password);
     try {
-      const user = await this.deps.users.create({ email, name: input.name, passwordHash, roles: initialRoles(input.roles) });
+      const user = await this.deps.users.create({ email, name: input.name, passwordHash, roles, ...(identity ? { id, identity } : {}) });
       this.deps.onRegistered?.(user);
       return this.issue(user, randomUUID());
     } catch (error) {
@@ -154,6 +167,13 @@ export class AuthService {
     if (problem) throw badInput({ password: problem });
     const passwordHash = await this.deps.hasher.hash(input.password);
     return { user: await this.deps.users.create({ email, name: input.name, passwordHash, roles: ["ADMIN"] }), created: true };
+  }
+
+  /** The identity service when this registration involves a number (a provider, or a number sent anyway). */
+  private requireIdentity(roles: readonly string[], identityNumber: string | undefined): IdentityService | undefined {
+    if (!roles.includes("PROVIDER") && identityNumber === undefined) return undefined;
+    if (!this.deps.identity) throw new Error("AuthService: provider registration needs the identity service");
+    return this.deps.identity;
   }
 
   async jwks() {

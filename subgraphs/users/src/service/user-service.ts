@@ -2,10 +2,15 @@ import DataLoader from "dataloader";
 import { alignById, notFound, unauthenticated, type Viewer } from "@fixup/platform";
 import { nextRoles, type User } from "../domain/user.js";
 import type { UserRepository } from "../repository/user-repository.js";
+import type { IdentityService } from "./identity-service.js";
 import { parseInput, updateMeInput } from "./inputs.js";
 
 export class UserService {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    /** Providers' identity numbers (updateMe's identityNumber, and becoming a PROVIDER). */
+    private readonly identity?: IdentityService,
+  ) {}
 
   /**
    * Per-request loader: all `User` representations in one `_entities` call cost one query (two when some of them were
@@ -31,9 +36,21 @@ export class UserService {
     const input = parseInput(updateMeInput, raw);
     const current = await this.users.findById(viewer.userId);
     if (!current) throw notFound("User");
+    const roles = input.roles !== undefined ? nextRoles(current.roles, input.roles) : undefined;
+    const identity = await this.identityChange(current, roles ?? current.roles, input.identityNumber);
     return this.users.update(viewer.userId, {
       ...(input.name !== undefined ? { name: input.name } : {}),
-      ...(input.roles !== undefined ? { roles: nextRoles(current.roles, input.roles) } : {}),
+      ...(roles !== undefined ? { roles } : {}),
+      ...(input.bio !== undefined ? { bio: input.bio || null } : {}),
+      ...(identity ? { identity } : {}),
     });
+  }
+
+  /** Becoming a provider needs an identity number unless one is on file; see identityRequirement. */
+  private async identityChange(current: User, roles: User["roles"], raw: string | undefined) {
+    if (!roles.includes("PROVIDER") && raw === undefined) return undefined;
+    if (!this.identity) throw new Error("UserService: identity numbers need the identity service");
+    const hasOnFile = await this.identity.hasOnFile(current.id);
+    return this.identity.prepare({ currentRoles: current.roles, nextRoles: roles, hasOnFile, raw, ownerId: current.id });
   }
 }
