@@ -18,10 +18,12 @@ import {
 import type { OrdersConfig } from "./config.js";
 import type { OrdersContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
+import { PrismaFeedRepository } from "./repository/feed-repository.js";
 import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
 import { catalogEventHandler } from "./service/event-handlers.js";
+import { FeedService } from "./service/feed-service.js";
 import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
@@ -46,6 +48,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
     catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger),
   );
   const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents);
+  const feed = new FeedService(new PrismaFeedRepository(prisma), orders, catalogEvents);
   const usersEvents = bus.subscribe(eventStream("users"), "orders", consumerName("orders"), onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"));
 
   return startSubgraphServer<OrdersContext>({
@@ -63,7 +66,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
       ...messaging.readiness,
     ],
     subscriptions: true,
-    context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer) }),
+    context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer), feed, feedLoaders: feed.createLoaders() }),
     outbox: relay,
     onClose: async () => {
       await catalogEvents.stop();

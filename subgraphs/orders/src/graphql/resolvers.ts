@@ -12,7 +12,8 @@ export const resolvers: Resolvers = {
   Query: {
     order: async (_p, { id }, ctx) => ctx.orders.getOrder(await actor(ctx), id, ctx.loaders),
     myOrders: async (_p, { status, first, after }, ctx) => ctx.orders.myOrders(await actor(ctx), status ?? null, { first, after }),
-    openOrders: async (_p, args, ctx) => ctx.orders.openOrders(await actor(ctx), args),
+    openOrders: async (_p, args, ctx) => ctx.feed.openOrders(await actor(ctx), args, ctx.feedLoaders),
+    myServiceAreas: async (_p, _a, ctx) => ctx.feed.myServiceAreas(await actor(ctx), ctx.feedLoaders),
     offer: async (_p, { id }, ctx) => ctx.orders.getOffer(await actor(ctx), id, ctx.loaders),
     myOffers: async (_p, { status, first, after }, ctx) => ctx.orders.myOffers(await actor(ctx), status ?? null, { first, after }),
   },
@@ -25,6 +26,7 @@ export const resolvers: Resolvers = {
     startOrder: async (_p, { id }, ctx) => ctx.orders.startOrder(await actor(ctx), id, ctx.loaders),
     completeOrder: async (_p, { id }, ctx) => ctx.orders.completeOrder(await actor(ctx), id, ctx.loaders),
     reviewOrder: async (_p, args, ctx) => ctx.orders.reviewOrder(await actor(ctx), args, ctx.loaders),
+    setServiceAreas: async (_p, { areas }, ctx) => ctx.feed.setServiceAreas(await actor(ctx), areas),
   },
   Subscription: {
     offerSubmitted: {
@@ -59,6 +61,11 @@ export const resolvers: Resolvers = {
     reviews: async (u, args, ctx) => {
       await actor(ctx);
       return ctx.orders.reviewsOf(u.id, args);
+    },
+    // Providers advertise where they work: any signed-in viewer may see it, like ratings.
+    serviceAreas: async (u, _a, ctx) => {
+      await actor(ctx);
+      return ctx.feedLoaders.serviceAreas.load(u.id);
     },
   },
   Order: {
