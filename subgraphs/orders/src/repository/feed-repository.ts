@@ -83,23 +83,10 @@ export class PrismaFeedRepository implements FeedRepository {
   }
 
   async listNearby(providerId: string, center: GeoPoint, radiusKm: number, page: NearbyPage): Promise<Page<NearbyOrder>> {
-    const here = Prisma.sql`ll_to_earth(${center.lat}::float8, ${center.lng}::float8)`;
-    const distance = Prisma.sql`(earth_distance(${here}, o.earth) / 1000.0)`;
-    // earth_box is the indexed (GiST on orders.earth) coarse filter; earth_distance the exact circle.
-    const within = Prisma.sql`${feedRule(providerId)}
-      AND earth_box(${here}, ${radiusKm * 1000}::float8) @> o.earth
-      AND earth_distance(${here}, o.earth) <= ${radiusKm * 1000}::float8`;
-    const after = page.after
-      ? Prisma.sql`AND (${distance} > ${page.after.distanceKm}::float8 OR (${distance} = ${page.after.distanceKm}::float8 AND o.id > ${page.after.id}::uuid))`
-      : Prisma.empty;
+    const query = nearbyQuery(providerId, center, radiusKm, page);
     const [rows, count] = await Promise.all([
-      this.prisma.$queryRaw<Array<OrderRow & { distanceKm: number }>>`
-        SELECT ${ORDER_COLUMNS}, ${distance} AS "distanceKm"
-        FROM orders o
-        WHERE ${within} ${after}
-        ORDER BY "distanceKm", o.id
-        LIMIT ${page.take + 1}`,
-      this.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM orders o WHERE ${within}`,
+      this.prisma.$queryRaw<Array<OrderRow & { distanceKm: number }>>(query.rows),
+      this.prisma.$queryRaw<Array<{ n: number }>>(query.count),
     ]);
     return { rows: rows.map(({ distanceKm, ...row }) => ({ order: toOrder(row), distanceKm })), totalCount: count[0]?.n ?? 0 };
   }
@@ -126,3 +113,23 @@ export class PrismaFeedRepository implements FeedRepository {
 
 const afterCreated = (after: Cursor | null) =>
   after ? Prisma.sql`AND (o.created_at, o.id) > (${after.createdAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty;
+
+/**
+ * The distance feed's statements (exported so the plan can be inspected: the EXPLAIN test and `npm run bench:feed`).
+ * earth_box(…) @> o.earth is the indexed (GiST on orders.earth) coarse filter; earth_distance the exact circle and
+ * the order.
+ */
+export function nearbyQuery(providerId: string, center: GeoPoint, radiusKm: number, page: NearbyPage): { rows: Prisma.Sql; count: Prisma.Sql } {
+  const here = Prisma.sql`ll_to_earth(${center.lat}::float8, ${center.lng}::float8)`;
+  const distance = Prisma.sql`(earth_distance(${here}, o.earth) / 1000.0)`;
+  const within = Prisma.sql`${feedRule(providerId)}
+    AND earth_box(${here}, ${radiusKm * 1000}::float8) @> o.earth
+    AND earth_distance(${here}, o.earth) <= ${radiusKm * 1000}::float8`;
+  const after = page.after
+    ? Prisma.sql`AND (${distance} > ${page.after.distanceKm}::float8 OR (${distance} = ${page.after.distanceKm}::float8 AND o.id > ${page.after.id}::uuid))`
+    : Prisma.empty;
+  return {
+    rows: Prisma.sql`SELECT ${ORDER_COLUMNS}, ${distance} AS "distanceKm" FROM orders o WHERE ${within} ${after} ORDER BY "distanceKm", o.id LIMIT ${page.take + 1}`,
+    count: Prisma.sql`SELECT count(*)::int AS n FROM orders o WHERE ${within}`,
+  };
+}
