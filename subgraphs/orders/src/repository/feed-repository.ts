@@ -92,20 +92,19 @@ export class PrismaFeedRepository implements FeedRepository {
   }
 
   async listInServiceAreas(providerId: string, page: PageRequest): Promise<Page<Order>> {
-    const inAreas = Prisma.sql`${feedRule(providerId)}
-      AND EXISTS (
-        SELECT 1 FROM service_areas a
-        WHERE a.provider_id = ${providerId}::uuid
-          AND earth_box(ll_to_earth(a.lat, a.lng), a.radius_km * 1000) @> o.earth
-          AND earth_distance(ll_to_earth(a.lat, a.lng), o.earth) <= a.radius_km * 1000)`;
-    const after = afterCreated(page.after);
+    // Driven from the provider's (≤ 20) areas: one GiST index scan of orders per area, instead of testing every
+    // order of the provider's services against every area. An order in two overlapping areas is listed once.
+    const inAreas = Prisma.sql`service_areas a
+      JOIN orders o ON earth_box(ll_to_earth(a.lat, a.lng), a.radius_km * 1000) @> o.earth
+      WHERE a.provider_id = ${providerId}::uuid
+        AND earth_distance(ll_to_earth(a.lat, a.lng), o.earth) <= a.radius_km * 1000
+        AND ${feedRule(providerId)}`;
     const [rows, count] = await Promise.all([
       this.prisma.$queryRaw<OrderRow[]>`
-        SELECT ${ORDER_COLUMNS} FROM orders o
-        WHERE ${inAreas} ${after}
+        SELECT DISTINCT ON (o.created_at, o.id) ${ORDER_COLUMNS} FROM ${inAreas} ${afterCreated(page.after)}
         ORDER BY o.created_at, o.id
         LIMIT ${page.take + 1}`,
-      this.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM orders o WHERE ${inAreas}`,
+      this.prisma.$queryRaw<Array<{ n: number }>>`SELECT count(DISTINCT o.id)::int AS n FROM ${inAreas}`,
     ]);
     return { rows: rows.map(toOrder), totalCount: count[0]?.n ?? 0 };
   }
