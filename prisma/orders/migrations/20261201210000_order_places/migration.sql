@@ -4,6 +4,9 @@
 -- as in development and the compose stack, or an extension created beforehand by one).
 CREATE EXTENSION IF NOT EXISTS "cube";
 CREATE EXTENSION IF NOT EXISTS "earthdistance";
+-- btree_gist (trusted): lets service_id share the GiST index with the point, so the feed's index scan keeps only the
+-- provider's services before it reads any row.
+CREATE EXTENSION IF NOT EXISTS "btree_gist";
 
 -- Existing orders have no place: every new column is nullable and existing rows stay as they are. Orders without a
 -- location never appear in a distance feed.
@@ -17,7 +20,7 @@ ALTER TABLE "orders"
     ADD COLUMN "window_to" TIMESTAMPTZ(3);
 
 -- CreateIndex
-CREATE INDEX "orders_earth_idx" ON "orders" USING GIST ("earth");
+CREATE INDEX "orders_service_id_earth_idx" ON "orders" USING GIST ("service_id", "earth");
 
 -- CreateTable
 CREATE TABLE "service_areas" (

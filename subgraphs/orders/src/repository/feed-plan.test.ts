@@ -8,11 +8,11 @@ import { usePrismaDatabase } from "../../../../test/support/database.js";
 
 const database = usePrismaDatabase("orders_feed_plan", migrationsDir, (url) => createPrisma(url, 2));
 
-// The distance feed must be answered through the GiST index on orders.earth, not by reading every order. On a small
+// The distance feed must be answered through the GiST index on orders (service_id, earth), not by reading every order. On a small
 // table the planner would rightly prefer a sequential scan, so it is told not to (enable_seqscan = off): what is
 // checked is that the statement the repository sends CAN use the index (the operator, the column and the index
 // match), which is what breaks if any of them drifts. `npm run bench:feed` shows the plan on 100,000 orders.
-test("the nearby feed statement uses the GiST index on orders.earth", async () => {
+test("the nearby feed statement uses the GiST index on orders (service_id, earth)", async () => {
   const prisma = database.prisma;
   const provider = randomUUID();
   const services = [randomUUID(), randomUUID(), randomUUID()];
@@ -29,6 +29,6 @@ test("the nearby feed statement uses the GiST index on orders.earth", async () =
     const rows = await tx.$queryRaw<Array<{ "QUERY PLAN": string }>>(Prisma.sql`EXPLAIN ${query.rows}`);
     return rows.map((r) => r["QUERY PLAN"]).join("\n");
   });
-  expect(plan).toContain("orders_earth_idx");
-  expect(plan).toMatch(/Index Cond: \(\(earth\)::cube <@ /);
+  expect(plan).toContain("orders_service_id_earth_idx");
+  expect(plan).toMatch(/Index Cond: \(.*\(earth\)::cube <@ /);
 });

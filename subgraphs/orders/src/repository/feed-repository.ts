@@ -115,7 +115,7 @@ const afterCreated = (after: Cursor | null) =>
 
 /**
  * The distance feed's statements (exported so the plan can be inspected: the EXPLAIN test and `npm run bench:feed`).
- * earth_box(…) @> o.earth is the indexed (GiST on orders.earth) coarse filter; earth_distance the exact circle and
+ * earth_box(…) @> o.earth is the indexed (GiST on orders (service_id, earth)) coarse filter; earth_distance the exact circle and
  * the order.
  */
 export function nearbyQuery(providerId: string, center: GeoPoint, radiusKm: number, page: NearbyPage): { rows: Prisma.Sql; count: Prisma.Sql } {
