@@ -22,7 +22,7 @@ const config: CodegenConfig = {
   overwrite: true,
   generates: {
     ...subgraph("users", { User: "../domain/user.js#User as UserModel", AuthPayload: "../service/auth-service.js#AuthPayload as AuthPayloadModel" }, "../graphql/context.js#UsersContext"),
-    ...subgraph("catalog", { Service: "../domain/service.js#Service as ServiceModel", User: "../domain/provider.js#ProviderRef as UserRef", UserConnection: "@fixup/platform#Connection<UserRef>" }, "../graphql/context.js#CatalogContext"),
+    ...subgraph("catalog", { Service: "../domain/service.js#Service as ServiceModel", Category: "../domain/category.js#Category as CategoryModel", User: "../domain/provider.js#ProviderRef as UserRef", UserConnection: "@fixup/platform#Connection<UserRef>" }, "../graphql/context.js#CatalogContext"),
     ...subgraph(
       "orders",
       {

@@ -1,12 +1,14 @@
-// `npm run bench:chat [-- --subscribers 1000 --messages 50 --interval 50]`
+// `npm run bench:chat [-- --subscribers 1000 --messages 50 --interval 50 --client-workers 1 --profile <dir>]`
 // Starts users, catalog, orders, chat and the gateway as separate processes on the Postgres at DATABASE_URL and
 // the Redis at REDIS_URL, opens N graphql-ws subscribers to one conversation through the gateway and has one
 // sender post messages. Prints delivery latency percentiles, delivered messages/s and each process's peak RSS.
+// --client-workers spreads the subscribers over worker threads (child processes: the load generator is then not one event loop);
+// --profile writes a V8 CPU profile of every service process into that directory (open it in Chrome DevTools).
 import { parseArgs } from "node:util";
-import { createClient, type Client } from "graphql-ws";
-import WebSocket from "ws";
+import { fork, type ChildProcess } from "node:child_process";
 import { gqlOk } from "../test/support/federation.js";
 import { orderWithConversation } from "../test/support/marketplace.js";
+import { openSubscribers, type SubscriberJob, type SubscriberTally } from "./bench-chat-subscribers.js";
 import { startProcesses } from "./processes.js";
 
 const { values } = parseArgs({
@@ -14,13 +16,58 @@ const { values } = parseArgs({
     subscribers: { type: "string", default: "1000" },
     messages: { type: "string", default: "50" },
     interval: { type: "string", default: "50" },
+    "client-workers": { type: "string", default: "1" },
+    profile: { type: "string" },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);
 const MESSAGES = Number(values.messages);
 const INTERVAL_MS = Number(values.interval);
+const WORKERS = Math.max(1, Number(values["client-workers"]));
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** The subscribers, in this process (one group) or spread over child processes. */
+class SubscriberGroups {
+  private readonly local?: ReturnType<typeof openSubscribers>;
+  private readonly workers: ChildProcess[] = [];
+  constructor(total: number, workers: number, job: (count: number) => SubscriberJob) {
+    if (workers === 1) {
+      this.local = openSubscribers(job(total));
+      return;
+    }
+    for (let w = 0; w < workers; w++) {
+      const count = Math.floor(total / workers) + (w < total % workers ? 1 : 0);
+      const worker = fork(new URL("./bench-chat-subscribers.ts", import.meta.url), [JSON.stringify(job(count))], { execArgv: ["--import", "tsx"] });
+      this.workers.push(worker);
+    }
+  }
+  private ask<T>(worker: ChildProcess, message: string, key: string): Promise<T> {
+    return new Promise((resolve) => {
+      const listen = (reply: Record<string, T>) => {
+        if (!(key in reply)) return;
+        worker.off("message", listen);
+        resolve(reply[key] as T);
+      };
+      worker.on("message", listen);
+      worker.send(message);
+    });
+  }
+  async delivered(): Promise<number> {
+    if (this.local) return this.local.tally.delivered;
+    return (await Promise.all(this.workers.map((w) => this.ask<number>(w, "tally", "delivered")))).reduce((a, b) => a + b, 0);
+  }
+  async stop(): Promise<SubscriberTally> {
+    if (this.local) {
+      await this.local.dispose();
+      return this.local.tally;
+    }
+    const tallies = await Promise.all(this.workers.map((w) => this.ask<SubscriberTally>(w, "stop", "final")));
+    const errors: Record<string, number> = {};
+    for (const t of tallies) for (const [k, n] of Object.entries(t.errors)) errors[k] = (errors[k] ?? 0) + n;
+    return { latencies: tallies.flatMap((t) => t.latencies), delivered: tallies.reduce((a, t) => a + t.delivered, 0), errors };
+  }
+}
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
@@ -28,6 +75,7 @@ const stack = await startProcesses({
   databaseUrl: DATABASE_URL,
   redisUrl: REDIS_URL,
   databasePrefix: `fixup_bench_${Date.now().toString(36)}`,
+  ...(values.profile ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] } : {}),
 });
 const { gatewayUrl } = stack;
 
@@ -35,36 +83,13 @@ try {
   const { customer, provider, conversationId } = await orderWithConversation(gatewayUrl, "Benchmark");
   console.log(`federation up; opening ${SUBSCRIBERS} subscribers on ${gatewayUrl}`);
 
-  const latencies: number[] = [];
-  let delivered = 0;
-  let errors = 0;
-  const clients: Client[] = [];
-  const done = new Promise<void>((resolve) => {
-    const expected = SUBSCRIBERS * MESSAGES;
-    for (let i = 0; i < SUBSCRIBERS; i++) {
-      const client = createClient({
-        url: `${gatewayUrl.replace("http", "ws")}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${(i % 2 ? customer : provider).token}` },
-        retryAttempts: 0,
-      });
-      clients.push(client);
-      client.subscribe<{ messageAdded: { body: string } }>(
-        { query: "subscription($c: ID!) { messageAdded(conversationId: $c) { id body createdAt sender { name } } }", variables: { c: conversationId } },
-        {
-          next: (result) => {
-            const sentAt = Number(result.data?.messageAdded.body.split(" ")[1]);
-            if (Number.isFinite(sentAt)) latencies.push(performance.timeOrigin + performance.now() - sentAt);
-            if (++delivered === expected) resolve();
-          },
-          error: () => {
-            errors++;
-          },
-          complete: () => undefined,
-        },
-      );
-    }
+  const job = (count: number): SubscriberJob => ({
+    wsUrl: `${gatewayUrl.replace("http", "ws")}/graphql`,
+    authorizations: [`Bearer ${provider.token}`, `Bearer ${customer.token}`],
+    conversationId,
+    count,
   });
+  const groups = new SubscriberGroups(SUBSCRIBERS, WORKERS, job);
   await new Promise((r) => setTimeout(r, Math.max(2_000, SUBSCRIBERS * 3)));
 
   const started = Date.now();
@@ -77,18 +102,20 @@ try {
     );
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
-  await Promise.race([done, new Promise((r) => setTimeout(r, 30_000))]);
+  const expected = SUBSCRIBERS * MESSAGES;
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await groups.delivered()) < expected; ) await new Promise((r) => setTimeout(r, 100));
   const elapsed = (Date.now() - started) / 1000;
+  const { latencies, delivered, errors } = await groups.stop();
+  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   const sorted = latencies.sort((a, b) => a - b);
 
   console.log("\nbench:chat");
-  console.log(`  subscribers        ${SUBSCRIBERS} (through one gateway, alternating two users)`);
+  console.log(`  subscribers        ${SUBSCRIBERS} (through one gateway, alternating two users; ${WORKERS} client thread(s))`);
   console.log(`  messages sent      ${MESSAGES} (one every ${INTERVAL_MS} ms)`);
-  console.log(`  delivered          ${delivered} of ${SUBSCRIBERS * MESSAGES}${errors ? `, ${errors} errors` : ""}`);
+  console.log(`  delivered          ${delivered} of ${expected}${errorCount ? `, ${errorCount} subscriber errors: ${JSON.stringify(errors)}` : ""}`);
   console.log(`  latency p50/p95/p99 ${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 95).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms`);
   console.log(`  throughput         ${Math.round(delivered / elapsed)} messages/s delivered (${(MESSAGES / elapsed).toFixed(1)} sent/s)`);
   console.log(`  peak RSS           gateway ${stack.peakRssMb("gateway")} MiB, chat ${stack.peakRssMb("chat")} MiB`);
-  await Promise.all(clients.map((c) => c.dispose()));
 } finally {
   await stack.stop(); // gateway first: no upstream-failure noise
 }

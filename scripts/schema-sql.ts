@@ -12,11 +12,15 @@ export async function sqlFromSchema(schemaText: string, databaseUrl: string): Pr
   const dir = await mkdtemp(join(tmpdir(), "fixup-schema-"));
   try {
     // Prisma 6 wants the url in the datasource block and no Prisma 7 generator options. Postgres extensions the
-    // datasource declares (`extensions = [...]`) are kept, with the preview feature Prisma 6 needs for them.
+    // datasource declares (`extensions = [pg_trgm]`) are kept, with the preview feature Prisma 6 needs for them.
     const extensions = /datasource\s+db\s*\{[^}]*?(extensions\s*=\s*\[[^\]]*\])/.exec(schemaText)?.[1];
     const schema = schemaText
-      .replace(/generator\s+\w+\s*\{[^}]*\}/g, extensions ? 'generator client {\n  provider = "prisma-client-js"\n  previewFeatures = ["postgresqlExtensions"]\n}' : "")
-      .replace(/datasource\s+db\s*\{[^}]*\}/, `datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n${extensions ? `  ${extensions}\n` : ""}}`);
+      .replace(/generator\s+\w+\s*\{[^}]*\}/g, "")
+      .replace(
+        /datasource\s+db\s*\{[^}]*\}/,
+        `datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n${extensions ? `  ${extensions}\n` : ""}}` +
+          (extensions ? '\ngenerator client {\n  provider = "prisma-client-js"\n  previewFeatures = ["postgresqlExtensions"]\n}' : ""),
+      );
     const file = join(dir, "schema.prisma");
     await writeFile(file, schema);
     const { stdout } = await exec(

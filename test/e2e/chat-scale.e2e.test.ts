@@ -1,5 +1,5 @@
 import type { Client } from "graphql-ws";
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { gqlOk, startFederation, type Federation, type TestUser } from "../support/federation.js";
 import { liveSubscriptions, sleep, subscribe, untilLive, wsClient, type LiveSubscription } from "../support/live.js";
 import { orderWithConversation } from "../support/marketplace.js";
@@ -57,9 +57,10 @@ test("200 concurrent subscribers across both gateways each receive all 20 messag
   const bodies = Array.from({ length: 20 }, (_, i) => `message ${i + 1}`);
   for (const [i, body] of bodies.entries()) await send(fed.gatewayUrls[i % 2] as string, i % 2 ? customer : provider, conversationId, body);
 
+  // A last message closes the count: each feed is one ordered stream, so a duplicate of any counted message would
+  // arrive before it. Once every feed has it, nothing more is waited for.
+  await send(fed.gatewayUrl, customer, conversationId, "the end");
   const counted = (feed: LiveSubscription<Event>) => bodiesOf(feed).filter((b) => !b.startsWith("warm-up"));
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline && feeds.some((f) => counted(f).length < bodies.length)) await sleep(100);
-  await sleep(300); // anything extra (a duplicate) would arrive now
-  for (const feed of feeds) expect(counted(feed)).toEqual(bodies);
+  await vi.waitFor(() => expect(feeds.filter((f) => !counted(f).includes("the end"))).toHaveLength(0), { timeout: 15_000, interval: 100 });
+  for (const feed of feeds) expect(counted(feed)).toEqual([...bodies, "the end"]);
 }, 60_000);

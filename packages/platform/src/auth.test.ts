@@ -14,6 +14,10 @@ import { beforeAll, describe, expect, test } from "vitest";
 import {
   ACCESS_TOKEN_ALG,
   createTokenVerifier,
+  EMAIL_NOT_VERIFIED,
+  EMAIL_VERIFIED_CLAIM,
+  isStaffViewer,
+  requireVerifiedEmail,
   localJwksVerifier,
   requireViewer,
   TOKEN_AUDIENCE,
@@ -92,16 +96,27 @@ async function expectUnauthenticated(promise: Promise<unknown>, message: RegExp)
 describe("createTokenVerifier", () => {
   test("a valid token yields the viewer", async () => {
     const token = await sign({ sub: "user-42", claims: { roles: ["CUSTOMER", "PROVIDER"] } });
-    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-42", roles: ["CUSTOMER", "PROVIDER"], issuedAt: expect.any(Number) });
+    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-42", roles: ["CUSTOMER", "PROVIDER"], emailVerified: false, issuedAt: expect.any(Number) });
   });
 
   test.each<{ name: string; roles: unknown; expected: string[] }>([
     { name: "unknown and malformed roles are dropped", roles: ["ADMIN", "ROOT", "customer", 7, null], expected: ["ADMIN"] },
+    { name: "MODERATOR is a role", roles: ["MODERATOR", "CUSTOMER"], expected: ["MODERATOR", "CUSTOMER"] },
     { name: "a non-array roles claim means no roles", roles: "ADMIN", expected: [] },
     { name: "a missing roles claim means no roles", roles: undefined, expected: [] },
   ])("$name", async ({ roles, expected }) => {
     const token = await sign({ claims: roles === undefined ? {} : { roles } });
-    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-1", roles: expected, issuedAt: expect.any(Number) });
+    await expect(keys.verifier.verify(token)).resolves.toEqual({ userId: "user-1", roles: expected, emailVerified: false, issuedAt: expect.any(Number) });
+  });
+
+  test.each<{ claim: unknown; expected: boolean }>([
+    { claim: true, expected: true },
+    { claim: false, expected: false },
+    { claim: "true", expected: false },
+    { claim: undefined, expected: false },
+  ])("email_verified claim $claim → emailVerified $expected", async ({ claim, expected }) => {
+    const token = await sign({ claims: { roles: ["CUSTOMER"], ...(claim === undefined ? {} : { [EMAIL_VERIFIED_CLAIM]: claim }) } });
+    expect((await keys.verifier.verify(token)).emailVerified).toBe(expected);
   });
 
   const rejected: { name: string; token: () => Promise<string>; message: RegExp }[] = [
@@ -162,7 +177,7 @@ describe("createTokenVerifier", () => {
 describe("localJwksVerifier", () => {
   test("verifies against the key set it loads", async () => {
     const verifier = localJwksVerifier(async () => ({ keys: [keys.publicJwk] }));
-    await expect(verifier.verify(await sign({ sub: "user-3" }))).resolves.toEqual({ userId: "user-3", roles: ["CUSTOMER"], issuedAt: expect.any(Number) });
+    await expect(verifier.verify(await sign({ sub: "user-3" }))).resolves.toEqual({ userId: "user-3", roles: ["CUSTOMER"], emailVerified: false, issuedAt: expect.any(Number) });
   });
 
   test("a token whose kid is not in the set → UNAUTHENTICATED", async () => {
@@ -185,7 +200,7 @@ describe("viewerFromHeader", () => {
 
   test.each(["Bearer", "bearer", "BEARER"])("a valid %s token → viewer", async (scheme) => {
     const header = `${scheme}  ${await sign({ sub: "user-7" })} `;
-    await expect(viewerFromHeader(header, keys.verifier)).resolves.toEqual({ userId: "user-7", roles: ["CUSTOMER"], issuedAt: expect.any(Number) });
+    await expect(viewerFromHeader(header, keys.verifier)).resolves.toEqual({ userId: "user-7", roles: ["CUSTOMER"], emailVerified: false, issuedAt: expect.any(Number) });
   });
 
   test("a bearer token that fails verification → UNAUTHENTICATED", async () => {
@@ -203,4 +218,28 @@ describe("requireViewer", () => {
     const viewer = { userId: "user-1", roles: [] };
     expect(requireViewer(viewer)).toBe(viewer);
   });
+});
+
+describe("requireVerifiedEmail", () => {
+  test.each<{ name: string; emailVerified: boolean | undefined; required: boolean; refused: boolean }>([
+    { name: "verified, gate on", emailVerified: true, required: true, refused: false },
+    { name: "unverified, gate on", emailVerified: false, required: true, refused: true },
+    { name: "claim absent, gate on", emailVerified: undefined, required: true, refused: true },
+    { name: "unverified, gate off", emailVerified: false, required: false, refused: false },
+  ])("$name", ({ emailVerified, required, refused }) => {
+    const viewer = { userId: "u", roles: [], ...(emailVerified === undefined ? {} : { emailVerified }) };
+    if (!refused) return expect(requireVerifiedEmail(viewer, required)).toBe(viewer);
+    expect(() => requireVerifiedEmail(viewer, required)).toThrow(
+      expect.objectContaining({ code: ErrorCode.FORBIDDEN, reason: EMAIL_NOT_VERIFIED, status: 403 }),
+    );
+  });
+});
+
+describe("isStaffViewer", () => {
+  test.each<{ roles: ("CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN")[]; staff: boolean }>([
+    { roles: ["CUSTOMER"], staff: false },
+    { roles: ["PROVIDER", "CUSTOMER"], staff: false },
+    { roles: ["MODERATOR"], staff: true },
+    { roles: ["ADMIN"], staff: true },
+  ])("$roles → $staff", ({ roles, staff }) => expect(isStaffViewer({ roles })).toBe(staff));
 });

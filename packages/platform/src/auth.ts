@@ -6,11 +6,16 @@ export const ACCESS_TOKEN_ALG = "ES256";
 export const TOKEN_ISSUER = "fixup-users";
 export const TOKEN_AUDIENCE = "fixup";
 
-export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+export const ROLES = ["CUSTOMER", "PROVIDER", "MODERATOR", "ADMIN"] as const;
+export type Role = (typeof ROLES)[number];
+/** Roles that moderate: they see hidden items and act on reports. */
+export const STAFF_ROLES: readonly Role[] = ["MODERATOR", "ADMIN"];
 
 export interface Viewer {
   userId: string;
   roles: readonly Role[];
+  /** The token's `email_verified` claim; a token without it (issued before the claim existed) counts as unverified. */
+  emailVerified?: boolean;
   /** The token's `iat` (seconds since the epoch): tokens issued before an account was revoked stop working. */
   issuedAt?: number;
 }
@@ -19,7 +24,11 @@ export interface TokenVerifier {
   verify(token: string): Promise<Viewer>;
 }
 
-const isRole = (v: unknown): v is Role => v === "CUSTOMER" || v === "PROVIDER" || v === "ADMIN";
+export const isRole = (v: unknown): v is Role => (ROLES as readonly unknown[]).includes(v);
+export const isStaffViewer = (viewer: Pick<Viewer, "roles">): boolean => viewer.roles.some((r) => STAFF_ROLES.includes(r));
+
+/** Claim users puts in access tokens; a client gets a token carrying a newly verified address by refreshing. */
+export const EMAIL_VERIFIED_CLAIM = "email_verified";
 
 /**
  * Verifies access tokens against a key set. Only ES256 is accepted, so `alg: none` and HS256-signed-with-
@@ -37,7 +46,12 @@ export function createTokenVerifier(keys: JWTVerifyGetKey, cache?: VerifiedToken
         });
         const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new Error("no subject");
-        const viewer: Viewer = { userId: payload.sub, roles, ...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}) };
+        const viewer: Viewer = {
+          userId: payload.sub,
+          roles,
+          emailVerified: payload[EMAIL_VERIFIED_CLAIM] === true,
+          ...(typeof payload.iat === "number" ? { issuedAt: payload.iat } : {}),
+        };
         return { value: viewer, expiresAt: (payload.exp as number) * 1000 };
       } catch (error) {
         const expired = (error as { code?: string }).code === "ERR_JWT_EXPIRED";
@@ -66,5 +80,18 @@ export async function viewerFromHeader(header: string | undefined, verifier: Tok
 
 export function requireViewer(viewer: Viewer | null): Viewer {
   if (!viewer) throw new AppError(ErrorCode.UNAUTHENTICATED, "Authentication required");
+  return viewer;
+}
+
+export const EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED";
+
+/**
+ * The marketplace gate: with `required` on, an account whose e-mail is not verified may browse and edit its profile
+ * but not trade (create orders, offer, accept, message). FORBIDDEN with `extensions.reason: EMAIL_NOT_VERIFIED`.
+ */
+export function requireVerifiedEmail<V extends { emailVerified?: boolean }>(viewer: V, required: boolean): V {
+  if (required && viewer.emailVerified !== true) {
+    throw new AppError(ErrorCode.FORBIDDEN, "Confirm your e-mail address first (refresh your token after confirming)", { reason: EMAIL_NOT_VERIFIED });
+  }
   return viewer;
 }

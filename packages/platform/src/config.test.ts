@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import { baseEnv, ConfigError, envSchemas, loadConfig } from "./config.js";
+import { baseEnv, ConfigError, envSchemas, loadConfig, requiresVerifiedEmail } from "./config.js";
 
 const schema = baseEnv.extend({
   PORT: envSchemas.port(4000),
@@ -91,5 +91,21 @@ describe("loadConfig", () => {
   test("reads process.env when no env is given", () => {
     // vitest.config sets LOG_LEVEL=silent for the test processes.
     expect(loadConfig(baseEnv.pick({ LOG_LEVEL: true })).LOG_LEVEL).toBe(process.env.LOG_LEVEL ?? "info");
+  });
+});
+
+describe("REQUIRE_VERIFIED_EMAIL", () => {
+  const schema = baseEnv.pick({ NODE_ENV: true }).extend({ REQUIRE_VERIFIED_EMAIL: envSchemas.requireVerifiedEmail });
+  test.each<{ env: Record<string, string>; required: boolean }>([
+    { env: {}, required: false },
+    { env: { NODE_ENV: "test" }, required: false },
+    { env: { NODE_ENV: "production" }, required: true },
+    { env: { NODE_ENV: "production", REQUIRE_VERIFIED_EMAIL: "false" }, required: false },
+    { env: { NODE_ENV: "development", REQUIRE_VERIFIED_EMAIL: "true" }, required: true },
+    { env: { REQUIRE_VERIFIED_EMAIL: "1" }, required: true },
+  ])("$env → $required", ({ env, required }) => expect(requiresVerifiedEmail(loadConfig(schema, env))).toBe(required));
+
+  test("anything else is refused at start-up", () => {
+    expect(() => loadConfig(schema, { REQUIRE_VERIFIED_EMAIL: "yes" })).toThrow(ConfigError);
   });
 });

@@ -60,4 +60,14 @@ export const baseEnv = z.object({
   METRICS_MAX_OPERATIONS: z.coerce.number().int().min(1).max(10_000).default(100),
 });
 
-export const envSchemas = { port };
+/**
+ * REQUIRE_VERIFIED_EMAIL: whether trading needs a confirmed e-mail address. Unset means on in production and off
+ * otherwise, so `npm start` works without reading mail.
+ */
+export const requireVerifiedEmailEnv = z.enum(["true", "false", "1", "0"]).optional();
+export function requiresVerifiedEmail(config: { NODE_ENV: string; REQUIRE_VERIFIED_EMAIL?: string | undefined }): boolean {
+  if (config.REQUIRE_VERIFIED_EMAIL === undefined) return config.NODE_ENV === "production";
+  return config.REQUIRE_VERIFIED_EMAIL === "true" || config.REQUIRE_VERIFIED_EMAIL === "1";
+}
+
+export const envSchemas = { port, requireVerifiedEmail: requireVerifiedEmailEnv };

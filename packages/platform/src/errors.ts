@@ -25,6 +25,8 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
 
 export interface AppErrorOptions {
   fields?: Record<string, string>;
+  /** A machine-readable refinement of the code (e.g. FORBIDDEN for EMAIL_NOT_VERIFIED), sent as `extensions.reason`. */
+  reason?: string;
   retryAfterSeconds?: number;
   status?: number;
 }
@@ -32,6 +34,7 @@ export interface AppErrorOptions {
 /** The one error type services throw; handlers translate it to GraphQL or REST shapes. */
 export class AppError extends Error {
   readonly fields?: Record<string, string>;
+  readonly reason?: string;
   readonly retryAfterSeconds?: number;
   readonly status: number;
   constructor(
@@ -42,6 +45,7 @@ export class AppError extends Error {
     super(message);
     this.name = "AppError";
     this.fields = options.fields;
+    this.reason = options.reason;
     this.retryAfterSeconds = options.retryAfterSeconds;
     this.status = options.status ?? httpStatusByCode[code];
   }
@@ -55,11 +59,17 @@ export const forbidden = (message = "Not allowed") => new AppError(ErrorCode.FOR
 export const notFound = (what: string) => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
 export const conflict = (message: string) => new AppError(ErrorCode.CONFLICT, message);
 
-export function toGraphQLError(error: AppError): GraphQLError {
+/** What a client reads of an AppError in GraphQL `extensions`: code, and fields / reason / retryAfter when set. */
+export function appErrorExtensions(error: AppError): Record<string, unknown> {
   const extensions: Record<string, unknown> = { code: error.code };
   if (error.fields) extensions.fields = error.fields;
+  if (error.reason) extensions.reason = error.reason;
   if (error.retryAfterSeconds !== undefined) extensions.retryAfter = error.retryAfterSeconds;
-  return new GraphQLError(error.message, { extensions });
+  return extensions;
+}
+
+export function toGraphQLError(error: AppError): GraphQLError {
+  return new GraphQLError(error.message, { extensions: appErrorExtensions(error) });
 }
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));

@@ -95,7 +95,7 @@ describe.each(implementations)("$name", ({ name, create }) => {
     await waitFor(() => seen.length === 10, "the backlog");
     for (const event of events.slice(10)) await bus.publish(stream, event);
     await waitFor(() => seen.length >= 25, "every event");
-    await sleep(100);
+    expect(await subscription.caughtUp(2_000)).toBe(true); // everything up to the head handled and acknowledged
     await subscription.stop();
     expect(seen).toEqual(events);
   });
@@ -176,7 +176,7 @@ describe.each(implementations)("$name", ({ name, create }) => {
     );
     for (const event of events) await bus.publish(stream, event);
     await waitFor(() => byGroup.a!.length >= 10 && byGroup.b!.length >= 10, "both groups");
-    await sleep(100);
+    expect(await Promise.all(subscriptions.map((s) => s.caughtUp(2_000)))).toEqual(subscriptions.map(() => true));
     await Promise.all(subscriptions.map((s) => s.stop()));
     expect(byGroup).toEqual({ a: range(10), b: range(10) });
   });
@@ -193,7 +193,7 @@ describe.each(implementations)("$name", ({ name, create }) => {
     );
     for (const event of range(20).map(makeEvent)) await bus.publish(stream, event);
     await waitFor(() => byConsumer.c1!.length + byConsumer.c2!.length >= 20, "every event");
-    await sleep(100);
+    expect(await Promise.all(subscriptions.map((s) => s.caughtUp(2_000)))).toEqual(subscriptions.map(() => true));
     await Promise.all(subscriptions.map((s) => s.stop()));
     expect([...byConsumer.c1!, ...byConsumer.c2!].sort((a, b) => a - b)).toEqual(range(20));
   });
@@ -213,7 +213,7 @@ describe.each(implementations)("$name", ({ name, create }) => {
       handled.push(i);
     });
     await waitFor(() => handled.length >= 6, "every event handled");
-    await sleep(100);
+    expect(await subscription.caughtUp(2_000)).toBe(true); // everything up to the head handled and acknowledged
     await subscription.stop();
     expect(handled).toEqual(range(6));
     expect(Object.fromEntries(attempts)).toEqual({ 0: 1, 1: 1, 2: 3, 3: 1, 4: 1, 5: 1 });
@@ -240,7 +240,7 @@ describe.each(implementations)("$name", ({ name, create }) => {
     const second = bus.subscribe(stream, "g", "c1", handler);
     await bus.publish(stream, events[3]!);
     await waitFor(() => handled.length >= 4, "the fourth");
-    await sleep(150);
+    expect(await second.caughtUp(2_000)).toBe(true); // everything up to the head handled and acknowledged
     await second.stop();
     expect(handled).toEqual([0, 1, 2, 3]);
   });
@@ -267,7 +267,7 @@ describe.each(implementations)("$name", ({ name, create }) => {
       redelivered.push(indexOf(event));
     });
     await waitFor(() => redelivered.length >= 2, "the rest");
-    await sleep(100);
+    expect(await second.caughtUp(2_000)).toBe(true); // everything up to the head handled and acknowledged
     await second.stop();
     expect(redelivered).toEqual([1, 2]);
   });
@@ -319,7 +319,7 @@ describe("redisEventBus only", () => {
     await waitFor(async () => ((await redis.xinfo("CONSUMERS", stream, "g").catch(() => [])) as unknown[]).length === 2, "both consumers");
     for (const event of range(20).map(makeEvent)) await bus.publish(stream, event);
     await waitFor(() => byConsumer.c1!.length + byConsumer.c2!.length >= 20, "every event");
-    await sleep(100);
+    expect(await Promise.all(subscriptions.map((s) => s.caughtUp(2_000)))).toEqual(subscriptions.map(() => true));
     await Promise.all(subscriptions.map((s) => s.stop()));
     expect(byConsumer.c1!.length).toBeGreaterThan(0);
     expect(byConsumer.c2!.length).toBeGreaterThan(0);
@@ -356,7 +356,7 @@ describe("redisEventBus only", () => {
       seen.push(event);
     });
     await waitFor(() => seen.length >= 3, "the pending entries");
-    await sleep(100);
+    expect(await subscription.caughtUp(2_000)).toBe(true); // everything up to the head handled and acknowledged
     await subscription.stop();
     expect(seen).toEqual(events);
     const [pending] = (await redis.xpending(stream, "g")) as [number];
@@ -372,7 +372,7 @@ describe("redisEventBus only", () => {
       seen.push(event);
     });
     await waitFor(() => seen.length >= 3, "the claimed entries");
-    await sleep(100);
+    expect(await subscription.caughtUp(2_000)).toBe(true); // everything up to the head handled and acknowledged
     await subscription.stop();
     expect(seen).toEqual(events);
     const [pending] = (await redis.xpending(stream, "g")) as [number];

@@ -125,10 +125,11 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 export function sendError(res: express.Response, error: AppError): void {
   if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
-  const body: { code: string; message: string; fields?: Record<string, string> } = {
+  const body: { code: string; message: string; reason?: string; fields?: Record<string, string> } = {
     code: error.code,
     message: error.message,
   };
+  if (error.reason) body.reason = error.reason;
   if (error.fields) body.fields = error.fields;
   res.status(error.status).json({ error: body });
 }

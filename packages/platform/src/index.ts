@@ -27,3 +27,4 @@ export * from "./loaders.js";
 export * from "./messaging.js";
 export * from "./input-boundary.js";
 export * from "./embedded-postgres.js";
+export * from "./service-bootstrap.js";

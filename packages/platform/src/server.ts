@@ -11,7 +11,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import type { Express } from "express";
 import { GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import { createDrainableServer } from "./drain.js";
-import { AppError, formatGraphQLError } from "./errors.js";
+import { AppError, appErrorExtensions, formatGraphQLError } from "./errors.js";
 import { createBaseApp, graphqlBody, notFoundHandler, restErrorHandler, type ReadinessCheck } from "./http.js";
 import { viewerFromHeader, type TokenVerifier, type Viewer } from "./auth.js";
 import type { Logger } from "./logger.js";
@@ -68,10 +68,7 @@ export function appErrorFormatter(logger: Logger) {
     // Errors thrown outside resolvers (context, plugins) arrive wrapped without a path.
     const original = unwrapped instanceof GraphQLError && unwrapped.originalError ? unwrapped.originalError : unwrapped;
     if (original instanceof AppError) {
-      const extensions: Record<string, unknown> = { code: original.code };
-      if (original.fields) extensions.fields = original.fields;
-      if (original.retryAfterSeconds !== undefined) extensions.retryAfter = original.retryAfterSeconds;
-      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions };
+      return { message: original.message, locations: formatted.locations, path: formatted.path, extensions: appErrorExtensions(original) };
     }
     return formatGraphQLError(formatted, () => logger.error({ err: original, path: formatted.path }, "internal GraphQL error"));
   };

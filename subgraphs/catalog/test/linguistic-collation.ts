@@ -13,8 +13,8 @@ export async function useLinguisticCollation(prisma: CatalogPrisma): Promise<voi
   if (!icu?.n) return;
   await prisma.$executeRaw`ALTER TABLE services
     ALTER COLUMN name TYPE text COLLATE "en-x-icu",
-    ALTER COLUMN category TYPE text COLLATE "en-x-icu",
     ALTER COLUMN description TYPE text COLLATE "en-x-icu"`;
+  await prisma.$executeRaw`ALTER TABLE categories ALTER COLUMN name TYPE text COLLATE "en-x-icu"`;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { outboxRow, type OutboxRow } from "@fixup/platform";
+import { SEEDED } from "../src/domain/category.js";
 import { CatalogEvents } from "../src/domain/provider.js";
 import { PrismaProviderServiceRepository, ServiceNotFoundError, type ProviderPage, type ProviderServiceRepository } from "../src/repository/provider-service-repository.js";
 import { PrismaServiceRepository, type ServiceRepository } from "../src/repository/service-repository.js";
@@ -56,7 +57,7 @@ const implementations: Array<{ name: string; create: () => Promise<Subject> }> =
 
 const assigned = (providerId: string, serviceId: string) => outboxRow(CatalogEvents.ProviderServiceAssigned, { providerId, serviceId });
 const unassigned = (providerId: string, serviceId: string) => outboxRow(CatalogEvents.ProviderServiceUnassigned, { providerId, serviceId });
-const service = (services: ServiceRepository, name: string) => services.create({ name, description: null, category: "Home repair" });
+const service = (services: ServiceRepository, name: string) => services.create({ name, description: null, categoryId: SEEDED.handyman });
 const T0 = new Date("2026-03-01T10:00:00.000Z");
 const at = (ms: number) => new Date(T0.getTime() + ms);
 

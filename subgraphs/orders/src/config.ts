@@ -6,6 +6,7 @@ export const ordersEnv = baseEnv.extend({
   ORDERS_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   USERS_URL: z.url({ protocol: /^https?$/ }).default("http://127.0.0.1:4001"),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  REQUIRE_VERIFIED_EMAIL: envSchemas.requireVerifiedEmail,
 });
 export type OrdersConfig = z.infer<typeof ordersEnv>;
 export const loadOrdersConfig = (env: NodeJS.ProcessEnv = process.env): OrdersConfig => loadConfig(ordersEnv, env);

@@ -59,6 +59,8 @@ export class FakeFeedRepository implements FeedRepository {
 
   private async feed(providerId: string): Promise<Order[]> {
     const services = new Set(await this.orders.servicesOfProvider(providerId));
-    return [...this.orders.orders.values()].filter((o) => inProvidersFeed(o, providerId, services));
+    const all = [...this.orders.orders.values()];
+    const suspended = new Set(await this.orders.suspendedAmong(all.map((o) => o.customerId)));
+    return all.filter((o) => inProvidersFeed(o, providerId, services) && !suspended.has(o.customerId));
   }
 }

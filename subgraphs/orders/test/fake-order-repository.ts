@@ -19,8 +19,13 @@ import {
 } from "../src/domain/order-rules.js";
 import {
   ConflictError,
+  HIDE_REVIEW,
   StaleStateError,
+  type ModerationAction,
+  type ModerationNote,
   type NewOffer,
+  type OfferExpiry,
+  type StatusChangeNote,
   type NewOrder,
   type NewReview,
   type OrderRepository,
@@ -68,6 +73,9 @@ export class FakeOrderRepository implements OrderRepository {
   readonly outbox: OutboxRow[] = [];
   /** Services catalog never announced; every other id counts as a catalog service (tests pick ids freely). */
   readonly unknownServices = new Set<string>();
+  readonly moderationActions: ModerationAction[] = [];
+  /** users' suspension read model: user id → until (null: until lifted). */
+  readonly suspended = new Map<string, Date | null>();
 
   constructor(private readonly now: () => Date = new FakeClock().now) {}
 
@@ -89,7 +97,7 @@ export class FakeOrderRepository implements OrderRepository {
   async createOrder(order: NewOrder, event: (order: Order) => OutboxRow): Promise<Order> {
     const at = this.now();
     const { location = null, city = null, window = null, ...rest } = clone(order);
-    const created: Order = { id: randomUUID(), ...rest, location, city, window, status: NEW_ORDER_STATUS, acceptedOfferId: null, createdAt: at, updatedAt: at };
+    const created: Order = { id: randomUUID(), ...rest, location, city, window, status: NEW_ORDER_STATUS, acceptedOfferId: null, pauseReason: null, createdAt: at, updatedAt: at };
     const row = event(clone(created));
     this.orders.set(created.id, created);
     this.outbox.push(row);
@@ -110,7 +118,11 @@ export class FakeOrderRepository implements OrderRepository {
 
   async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
     const services = new Set(await this.servicesOfProvider(providerId));
-    const matching = [...this.orders.values()].filter((o) => inProvidersFeed(o, providerId, services));
+    const suspendedCustomers = new Set(await this.suspendedAmong([...this.orders.values()].map((o) => o.customerId)));
+    const matching = [...this.orders.values()]
+      .filter((o) => inProvidersFeed(o, providerId, services))
+      // Suspended customers' orders are held back from the feed (separate condition, as in the Prisma repository).
+      .filter((o) => !suspendedCustomers.has(o.customerId));
     return paginate(matching, page);
   }
 
@@ -126,8 +138,11 @@ export class FakeOrderRepository implements OrderRepository {
     return [...this.offers.values()].filter((o) => wanted.has(o.orderId)).sort(byCreated).map(clone);
   }
 
-  async listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>> {
-    const matching = [...this.offers.values()].filter((o) => o.providerId === providerId && (!status || o.status === status));
+  async listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest, expiry?: OfferExpiry): Promise<Page<Offer>> {
+    const past = (o: Offer) => o.validUntil !== null && o.validUntil.getTime() <= expiry!.now.getTime();
+    const matching = [...this.offers.values()].filter((o) =>
+      o.providerId === providerId && (expiry ? o.status === "PENDING" && past(o) === expiry.expired : !status || o.status === status),
+    );
     return paginate(matching, page);
   }
 
@@ -145,7 +160,7 @@ export class FakeOrderRepository implements OrderRepository {
     const existing = [...this.offers.values()].find((o) => o.orderId === offer.orderId && o.providerId === offer.providerId);
     if (existing && !RESUBMITTABLE_OFFER_STATUSES.includes(existing.status)) throw new ConflictError("offer exists");
     const at = this.now();
-    const data = { price: clone(offer.price), message: offer.message, proposedStart: offer.proposedStart, status: NEW_OFFER_STATUS };
+    const data = { price: clone(offer.price), message: offer.message, proposedStart: offer.proposedStart, validUntil: offer.validUntil ?? null, status: NEW_OFFER_STATUS };
     const saved: Offer = existing
       ? { ...existing, ...data, updatedAt: at }
       : { id: randomUUID(), orderId: offer.orderId, providerId: offer.providerId, ...data, createdAt: at, updatedAt: at };
@@ -187,11 +202,11 @@ export class FakeOrderRepository implements OrderRepository {
     return clone(assigned);
   }
 
-  async changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow): Promise<Order> {
+  async changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow, note?: StatusChangeNote): Promise<Order> {
     const order = this.orders.get(orderId);
     if (!order || !from.includes(order.status)) throw new StaleStateError("order moved");
     const at = this.now();
-    const moved: Order = { ...order, status: to, updatedAt: at };
+    const moved: Order = { ...order, status: to, ...(note?.pauseReason !== undefined ? { pauseReason: note.pauseReason } : {}), updatedAt: at };
     const row = event(clone(moved));
     this.orders.set(orderId, moved);
     const offersBecome = liveOffersBecome(to);
@@ -206,7 +221,7 @@ export class FakeOrderRepository implements OrderRepository {
 
   async createReview(review: NewReview): Promise<Review> {
     if ([...this.reviews.values()].some((r) => r.orderId === review.orderId)) throw new ConflictError("already reviewed");
-    const created: Review = { id: randomUUID(), ...clone(review), createdAt: this.now() };
+    const created: Review = { id: randomUUID(), ...clone(review), hiddenAt: null, hiddenReason: null, createdAt: this.now() };
     this.reviews.set(created.id, created);
     return clone(created);
   }
@@ -216,16 +231,56 @@ export class FakeOrderRepository implements OrderRepository {
     return [...this.reviews.values()].filter((r) => wanted.has(r.orderId)).map(clone);
   }
 
-  async listProviderReviews(providerId: string, page: PageRequest): Promise<Page<Review>> {
-    return paginate([...this.reviews.values()].filter((r) => r.providerId === providerId), page);
+  async listProviderReviews(providerId: string, page: PageRequest, options: { includeHidden?: boolean } = {}): Promise<Page<Review>> {
+    return paginate([...this.reviews.values()].filter((r) => r.providerId === providerId && (options.includeHidden || r.hiddenAt === null)), page);
   }
 
   async ratingsOf(providerIds: readonly string[]): Promise<Map<string, ProviderRating>> {
     const result = new Map<string, ProviderRating>();
     for (const providerId of new Set(providerIds)) {
-      const ratings = [...this.reviews.values()].filter((r) => r.providerId === providerId).map((r) => r.rating);
+      const ratings = [...this.reviews.values()].filter((r) => r.providerId === providerId && r.hiddenAt === null).map((r) => r.rating);
       if (ratings.length) result.set(providerId, { average: ratings.reduce((a, b) => a + b, 0) / ratings.length, count: ratings.length });
     }
     return result;
+  }
+
+  async findReviews(ids: readonly string[]): Promise<Review[]> {
+    return ids.flatMap((id) => {
+      const review = this.reviews.get(id);
+      return review ? [clone(review)] : [];
+    });
+  }
+
+  async hideReview(reviewId: string, note: ModerationNote): Promise<Review | null> {
+    const review = this.reviews.get(reviewId);
+    if (!review) return null;
+    if (review.hiddenAt !== null) throw new StaleStateError("already hidden");
+    const at = this.now();
+    const hidden: Review = { ...review, hiddenAt: at, hiddenReason: note.reason };
+    this.reviews.set(reviewId, hidden);
+    this.moderationActions.push({ id: randomUUID(), actorId: note.actorId, action: HIDE_REVIEW, targetId: reviewId, reason: note.reason, at });
+    return clone(hidden);
+  }
+
+  async moderationActionsOn(targetId: string): Promise<ModerationAction[]> {
+    return this.moderationActions.filter((a) => a.targetId === targetId).map(clone);
+  }
+
+  async suspendAccount(userId: string, until: Date | null): Promise<void> {
+    this.suspended.set(userId, until);
+  }
+
+  async unsuspendAccount(userId: string): Promise<void> {
+    this.suspended.delete(userId);
+  }
+
+  /** "Now" is the real clock, as in the Prisma repository: suspensions end by users' time, not by test time. */
+  async suspendedAmong(userIds: readonly string[]): Promise<string[]> {
+    const now = Date.now();
+    return [...new Set(userIds)].filter((id) => {
+      if (!this.suspended.has(id)) return false;
+      const until = this.suspended.get(id);
+      return until === null || until === undefined || until.getTime() > now;
+    });
   }
 }

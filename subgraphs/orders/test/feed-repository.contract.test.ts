@@ -103,6 +103,19 @@ describe.each(implementations)("FeedRepository contract: $name", ({ create }) =>
     expect((await feed.listNearby(provider, BERLIN, 10, page())).rows.map((r) => r.order.id)).toEqual([near.id]);
   });
 
+  test("a suspended customer's orders are held back from both place feeds until the suspension is lifted", async () => {
+    const { feed, orders, performs, provider, serviceId, order, customer } = setup();
+    await performs(provider, serviceId);
+    await feed.replaceServiceAreas(provider, [{ center: BERLIN, radiusKm: 10 }]);
+    const held = await order(north(1));
+    await orders.suspendAccount(customer, null);
+    expect((await feed.listNearby(provider, BERLIN, 10, page())).rows).toEqual([]);
+    expect((await feed.listInServiceAreas(provider, page())).rows).toEqual([]);
+    await orders.unsuspendAccount(customer);
+    expect((await feed.listNearby(provider, BERLIN, 10, page())).rows.map((r) => r.order.id)).toEqual([held.id]);
+    expect((await feed.listInServiceAreas(provider, page())).rows.map((o) => o.id)).toEqual([held.id]);
+  });
+
   test("nearby pagination: (distance, id) is stable through equal distances; take + 1 rows tell of a next page", async () => {
     const { feed, performs, provider, serviceId, order } = setup();
     await performs(provider, serviceId);

@@ -130,4 +130,80 @@ describe.each(implementations)("OrderRepository contract: $name", ({ create }) =
     expect((await repo.ratingsOf([provider, randomUUID()])).get(provider)).toEqual({ average: 4.5, count: 2 });
     expect((await repo.listProviderReviews(provider, page)).totalCount).toBe(2);
   });
+
+  test("pause and resume: the reason is kept with the status change, and stays after resuming", async () => {
+    const { repo, newOrder, status } = setup();
+    const order = await newOrder();
+    await repo.changeStatus(order.id, ["OPEN"], "IN_PROGRESS", event("X"));
+    const paused = await repo.changeStatus(order.id, ["IN_PROGRESS"], "PAUSED", event("OrderStatusChanged"), { pauseReason: "Waiting for parts" });
+    expect(paused).toMatchObject({ status: "PAUSED", pauseReason: "Waiting for parts" });
+    const resumed = await repo.changeStatus(order.id, ["PAUSED"], "IN_PROGRESS", event("OrderStatusChanged"));
+    expect(resumed).toMatchObject({ status: "IN_PROGRESS", pauseReason: "Waiting for parts" });
+    await expect(repo.changeStatus(order.id, ["PAUSED"], "IN_PROGRESS", event("X"))).rejects.toBeInstanceOf(StaleStateError);
+    expect(await status(order)).toBe("IN_PROGRESS");
+  });
+
+  test("offers keep validUntil; a provider's PENDING offers split into still valid and expired at a given instant", async () => {
+    const { repo, newOrder } = setup();
+    const provider = randomUUID();
+    const [a, b, c] = [await newOrder(), await newOrder(), await newOrder()];
+    const submit = (orderId: string, validUntil: Date | null) =>
+      repo.submitOffer({ orderId, providerId: provider, price: EUR(10), message: "Hi", proposedStart: null, validUntil }, event("OfferSubmitted"));
+    const limited = await submit(a.id, new Date("2030-01-01T00:00:00Z"));
+    const open = await submit(b.id, null);
+    const gone = await submit(c.id, new Date("2030-01-01T00:00:00Z"));
+    await repo.withdrawOffer(gone.id, event("OfferWithdrawn"));
+    expect(limited.validUntil).toEqual(new Date("2030-01-01T00:00:00Z"));
+    const ids = async (expired: boolean, now: string) =>
+      (await repo.listProviderOffers(provider, null, page, { expired, now: new Date(now) })).rows.map((o) => o.id).sort();
+    expect(await ids(false, "2029-12-31T23:59:59Z")).toEqual([limited.id, open.id].sort());
+    expect(await ids(true, "2029-12-31T23:59:59Z")).toEqual([]);
+    expect(await ids(true, "2030-01-01T00:00:00Z")).toEqual([limited.id]);
+    expect(await ids(false, "2030-01-01T00:00:00Z")).toEqual([open.id]);
+    expect((await repo.listProviderOffers(provider, "PENDING", page)).totalCount).toBe(2);
+  });
+
+  test("hiding a review: once, audited, out of the provider's list and rating unless asked for", async () => {
+    const { repo, newOrder, customer } = setup();
+    const provider = randomUUID();
+    const moderator = randomUUID();
+    const [a, b] = [await newOrder(), await newOrder()];
+    const bad = await repo.createReview({ orderId: a.id, authorId: customer, providerId: provider, rating: 1, comment: "Rude words" });
+    await repo.createReview({ orderId: b.id, authorId: customer, providerId: provider, rating: 5, comment: null });
+    expect(bad).toMatchObject({ hiddenAt: null, hiddenReason: null });
+    const hidden = await repo.hideReview(bad.id, { actorId: moderator, reason: "Abusive" });
+    expect(hidden).toMatchObject({ id: bad.id, hiddenReason: "Abusive", hiddenAt: expect.any(Date) });
+    await expect(repo.hideReview(bad.id, { actorId: moderator, reason: "Again" })).rejects.toBeInstanceOf(StaleStateError);
+    expect(await repo.hideReview(randomUUID(), { actorId: moderator, reason: "x" })).toBeNull();
+    expect(await repo.moderationActionsOn(bad.id)).toEqual([
+      { id: expect.any(String), actorId: moderator, action: "HIDE_REVIEW", targetId: bad.id, reason: "Abusive", at: expect.any(Date) },
+    ]);
+    expect((await repo.findReviews([bad.id]))[0]).toEqual(hidden);
+    expect((await repo.reviewsOfOrders([a.id])).map((r) => r.id)).toEqual([bad.id]);
+    expect((await repo.listProviderReviews(provider, page)).totalCount).toBe(1);
+    expect((await repo.listProviderReviews(provider, page, { includeHidden: true })).totalCount).toBe(2);
+    expect((await repo.ratingsOf([provider])).get(provider)).toEqual({ average: 5, count: 1 });
+  });
+
+  test("suspensions: held while the row lasts (until ahead or null), lifted by unsuspend; the feed skips suspended customers", async () => {
+    const { repo, performs, serviceId, newOrder, customer } = setup();
+    const provider = randomUUID();
+    const [forever, later, lapsed, never] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    await repo.suspendAccount(forever, null);
+    await repo.suspendAccount(later, new Date("2100-01-01T00:00:00Z"));
+    await repo.suspendAccount(lapsed, new Date("2000-01-01T00:00:00Z"));
+    await repo.suspendAccount(forever, null); // repeated event
+    expect((await repo.suspendedAmong([forever, later, lapsed, never])).sort()).toEqual([forever, later].sort());
+    await repo.unsuspendAccount(later);
+    await repo.unsuspendAccount(later);
+    expect(await repo.suspendedAmong([later])).toEqual([]);
+
+    const open = await newOrder();
+    await performs(provider, serviceId);
+    expect((await repo.listOpenOrdersForProvider(provider, page)).rows.map((o) => o.id)).toEqual([open.id]);
+    await repo.suspendAccount(customer, null);
+    expect(await repo.listOpenOrdersForProvider(provider, page)).toEqual({ rows: [], totalCount: 0 });
+    await repo.unsuspendAccount(customer);
+    expect((await repo.listOpenOrdersForProvider(provider, page)).rows.map((o) => o.id)).toEqual([open.id]);
+  });
 });

@@ -1,17 +1,4 @@
-import {
-  applyMigrations,
-  connectMessaging,
-  createLogger,
-  createMetrics,
-  loadTypeDefs,
-  localJwksVerifier,
-  startOutboxRelay,
-  startSubgraphServer,
-  subgraphSchema,
-  type RunningServer,
-  type ServiceOptions,
-  withRevocations,
-} from "@fixup/platform";
+import { loadTypeDefs, localJwksVerifier, startService, subgraphSchema, type RunningServer, type ServiceOptions, withRevocations } from "@fixup/platform";
 import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
@@ -42,12 +29,11 @@ export const migrationsDir = new URL("../../../prisma/users/migrations", import.
 
 export type UsersServiceOptions = ServiceOptions;
 
-/** Wiring only: builds the users subgraph from config and starts it. */
+/** Wiring only: builds the users subgraph from config and starts it (the start-up sequence is the platform's). */
 export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger("users", config.LOG_LEVEL);
-  await applyMigrations(config.USERS_DATABASE_URL, migrationsDir);
-  const prisma = createPrisma(config.USERS_DATABASE_URL, config.DB_POOL_SIZE, options.onQuery);
-  const messaging = connectMessaging(config.REDIS_URL, logger, options);
+  return startService<ReturnType<typeof createPrisma>, UsersContext>(
+    { name: "users", config, databaseUrl: config.USERS_DATABASE_URL, port: config.USERS_PORT, migrationsDir, createPrisma, publishes: true, options },
+    async ({ prisma, logger, messaging, onClose }) => {
   const { redis, revocations } = messaging;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
 
@@ -93,22 +79,14 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const users = new UserService(userRepository);
   const verifier = withRevocations(localJwksVerifier(() => tokens.jwks()), revocations, logger);
   await tokens.jwks(); // create the first signing key before serving
-  const relay = startOutboxRelay({ databaseUrl: config.USERS_DATABASE_URL, service: "users", bus: messaging.bus, logger });
+  onClose(async () => {
+    await accountEmails.settled(); // mails already promised to a caller still go out
+    await mailer.close();
+  });
 
-  return startSubgraphServer<UsersContext>({
-    name: "users",
-    port: config.USERS_PORT,
-    host: config.BIND_HOST,
-    trustProxy: config.TRUST_PROXY,
-    production: config.NODE_ENV === "production",
-    logger,
-    metrics: createMetrics("users", { maxOperations: config.METRICS_MAX_OPERATIONS }),
+  return {
     schema: subgraphSchema(usersTypeDefs, resolvers),
     verifier,
-    readiness: [
-      { name: "postgres", check: () => prisma.$queryRaw`SELECT 1` },
-      ...messaging.readiness,
-    ],
     context: (base, req) => ({
       ...base,
       auth,
@@ -125,13 +103,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       app.use(avatarRoutes(avatars, verifier));
       if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
     },
-    outbox: relay,
-    onClose: async () => {
-      await accountEmails.settled(); // mails already promised to a caller still go out
-      await relay.stop();
-      await mailer.close();
-      await prisma.$disconnect();
-      await messaging.close();
+  };
     },
-  });
+  );
 }

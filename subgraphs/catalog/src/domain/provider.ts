@@ -1,5 +1,5 @@
 /** Roles as the users service issues them in access tokens. */
-export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
 
 /** The users service owns User; catalog only knows its id (a federation entity stub). */
 export interface ProviderRef {

@@ -1,42 +1,7 @@
 import { describe, expect, test } from "vitest";
-import {
-  CATEGORY_MAX,
-  compareByName,
-  DESCRIPTION_MAX,
-  matchesFilter,
-  normalizeLabel,
-  PREDEFINED_SERVICES,
-  sameName,
-  SERVICE_NAME_MAX,
-  type ServiceFilter,
-} from "./service.js";
+import { SEEDED_CATEGORIES } from "./category.js";
+import { compareByName, DESCRIPTION_MAX, normalizeLabel, PREDEFINED_SERVICES, sameName, SERVICE_NAME_MAX } from "./service.js";
 import { normalizeId } from "./ids.js";
-
-const sink = { name: "Plumbing", category: "Home repair", description: "Leaks and blocked DRAINS" };
-
-describe("matchesFilter", () => {
-  test.each<{ case: string; filter: ServiceFilter; matches: boolean }>([
-    { case: "no filter", filter: {}, matches: true },
-    { case: "category exact", filter: { category: "Home repair" }, matches: true },
-    { case: "category other case", filter: { category: "HOME REPAIR" }, matches: true },
-    { case: "category prefix is not a match", filter: { category: "Home" }, matches: false },
-    { case: "other category", filter: { category: "Outdoor" }, matches: false },
-    { case: "search in name", filter: { search: "lumb" }, matches: true },
-    { case: "search in name, other case", filter: { search: "PLUMB" }, matches: true },
-    { case: "search in description", filter: { search: "drains" }, matches: true },
-    { case: "search misses", filter: { search: "garden" }, matches: false },
-    { case: "both match", filter: { category: "home repair", search: "leak" }, matches: true },
-    { case: "category matches, search misses", filter: { category: "home repair", search: "lawn" }, matches: false },
-    { case: "wildcards are literal", filter: { search: "%" }, matches: false },
-  ])("$case → $matches", ({ filter, matches }) => {
-    expect(matchesFilter(sink, filter)).toBe(matches);
-  });
-
-  test("a service without description matches by name only", () => {
-    expect(matchesFilter({ ...sink, description: null }, { search: "leak" })).toBe(false);
-    expect(matchesFilter({ ...sink, description: null }, { search: "plumb" })).toBe(true);
-  });
-});
 
 describe("labels", () => {
   test.each([
@@ -68,6 +33,11 @@ describe("labels", () => {
 });
 
 describe("PREDEFINED_SERVICES", () => {
+  test("at least 40, spread over the seeded tree", () => {
+    expect(PREDEFINED_SERVICES.length).toBeGreaterThanOrEqual(40);
+    expect(new Set(PREDEFINED_SERVICES.map((s) => s.categoryId)).size).toBeGreaterThanOrEqual(15);
+  });
+
   test("contains at least the services API.md promises", () => {
     expect(PREDEFINED_SERVICES.map((s) => s.name)).toEqual(
       expect.arrayContaining(["Plumbing", "Electrical", "Cleaning", "Moving", "Painting", "Handyman", "Gardening", "Appliance repair"]),
@@ -81,7 +51,7 @@ describe("PREDEFINED_SERVICES", () => {
       expect(normalizeId(s.id)).toBe(s.id);
       expect(normalizeLabel(s.name)).toBe(s.name);
       expect(s.name.length).toBeLessThanOrEqual(SERVICE_NAME_MAX);
-      expect(s.category.length).toBeLessThanOrEqual(CATEGORY_MAX);
+      expect(SEEDED_CATEGORIES.map((c) => c.id)).toContain(s.categoryId);
       expect(s.description?.length ?? 0).toBeLessThanOrEqual(DESCRIPTION_MAX);
     }
   });

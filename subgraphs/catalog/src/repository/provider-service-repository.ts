@@ -43,6 +43,7 @@ interface ProviderServiceRow {
   id: string;
   name: string;
   description: string | null;
+  category_id: string;
   category: string;
   created_at: Date;
   updated_at: Date;
@@ -92,13 +93,15 @@ export class PrismaProviderServiceRepository implements ProviderServiceRepositor
   async servicesOfProviders(providerIds: readonly string[]): Promise<Array<{ providerId: string; service: Service }>> {
     if (providerIds.length === 0) return [];
     const rows = await this.prisma.$queryRaw<ProviderServiceRow[]>`
-      SELECT ps.provider_id, s.id, s.name, s.description, s.category, s.created_at, s.updated_at
-      FROM provider_services ps JOIN services s ON s.id = ps.service_id
+      SELECT ps.provider_id, s.id, s.name, s.description, s.category_id, c.name AS category, s.created_at, s.updated_at
+      FROM provider_services ps JOIN services s ON s.id = ps.service_id JOIN categories c ON c.id = s.category_id
       WHERE ps.provider_id = ANY(${[...providerIds]}::uuid[])
       ORDER BY ${catalogOrder(Prisma.sql`s.name`)}`;
     return rows.map((r) => ({
       providerId: r.provider_id,
-      service: { id: r.id, name: r.name, description: r.description, category: r.category, createdAt: r.created_at, updatedAt: r.updated_at },
+      service: {
+        id: r.id, name: r.name, description: r.description, categoryId: r.category_id, category: r.category, createdAt: r.created_at, updatedAt: r.updated_at,
+      },
     }));
   }
 

@@ -4,8 +4,11 @@ import { outboxRow } from "@fixup/platform";
 import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../app.js";
 import { CatalogEvents } from "../domain/provider.js";
-import { PREDEFINED_SERVICES } from "../domain/service.js";
+import { SEEDED, SEEDED_CATEGORIES } from "../domain/category.js";
+import { searchRank } from "../domain/search.js";
+import { compareByName, PREDEFINED_SERVICES } from "../domain/service.js";
 import { CatalogService } from "../service/catalog-service.js";
+import { PrismaCategoryRepository } from "./category-repository.js";
 import { createPrisma, type CatalogPrisma } from "./prisma.js";
 import { PrismaProviderServiceRepository, ServiceNotFoundError } from "./provider-service-repository.js";
 import { PrismaServiceRepository, ServiceNameTakenError } from "./service-repository.js";
@@ -30,6 +33,7 @@ afterAll(async () => {
 /** Every test starts from exactly the predefined services and nothing else. */
 beforeEach(async () => {
   await prisma.$executeRaw`TRUNCATE services, provider_services, outbox_events`;
+  await prisma.$executeRaw`DELETE FROM categories WHERE NOT (id = ANY(${SEEDED_CATEGORIES.map((c) => c.id)}::uuid[]))`;
   await services.seed(PREDEFINED_SERVICES);
   await prisma.$executeRaw`TRUNCATE outbox_events`; // the seed's ServiceCreated events: tested on their own below
   queries.length = 0;
@@ -47,10 +51,10 @@ const statements = () => queries.filter((q) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test
 
 describe("create (real Postgres)", () => {
   test("a created service and its ServiceCreated event commit together", async () => {
-    const service = await services.create({ name: "Roofing", description: null, category: "Home repair" });
+    const service = await services.create({ name: "Roofing", description: null, categoryId: SEEDED.roofing });
     const events = await prisma.outboxEvent.findMany({ where: { type: "ServiceCreated" } });
-    expect(events.map((e) => e.payload)).toEqual([{ serviceId: service.id }]);
-    await expect(services.create({ name: "Roofing", description: null, category: "Home repair" })).rejects.toThrow();
+    expect(events.map((e) => e.payload)).toEqual([{ serviceId: service.id, categoryId: SEEDED.roofing }]);
+    await expect(services.create({ name: "Roofing", description: null, categoryId: SEEDED.roofing })).rejects.toThrow();
     expect(await prisma.outboxEvent.count({ where: { type: "ServiceCreated" } })).toBe(1);
   });
 });
@@ -66,37 +70,36 @@ describe("seed (real Postgres)", () => {
     const rows = await prisma.service.findMany({ orderBy: { name: "asc" } });
     expect(rows.map((r) => r.name)).toEqual(PREDEFINED_SERVICES.map((s) => s.name).sort());
     const plumbing = rows.find((r) => r.name === "Plumbing")!;
-    expect(plumbing).toMatchObject({ id: PLUMBING, category: "Home repair", description: expect.any(String) });
+    expect(plumbing).toMatchObject({ id: PLUMBING, categoryId: SEEDED.plumbing, description: expect.any(String) });
   });
 
   test("never overwrites or re-creates a service an admin edited (renamed, recategorised, re-cased)", async () => {
-    await services.update(PLUMBING, { name: "Pipes & drains", description: "Admin's words", category: "Water" });
+    await services.update(PLUMBING, { name: "Pipes & drains", description: "Admin's words", categoryId: SEEDED.other });
     await services.update(ELECTRICAL, { name: "ELECTRICAL" });
     expect(await services.seed(PREDEFINED_SERVICES)).toBe(0);
     expect(await prisma.service.count()).toBe(PREDEFINED_SERVICES.length);
     expect(await services.findByIds([PLUMBING])).toEqual([
-      expect.objectContaining({ name: "Pipes & drains", description: "Admin's words", category: "Water" }),
+      expect.objectContaining({ name: "Pipes & drains", description: "Admin's words", categoryId: SEEDED.other, category: "Other" }),
     ]);
   });
 
   test("skips a predefined name an admin already created under another id", async () => {
     await prisma.$executeRaw`TRUNCATE services CASCADE`;
-    await services.create({ name: "gardening", description: null, category: "Garden" });
+    await services.create({ name: "gardening", description: null, categoryId: SEEDED.other });
     expect(await services.seed(PREDEFINED_SERVICES)).toBe(PREDEFINED_SERVICES.length - 1);
     expect(await prisma.service.count({ where: { name: { in: ["Gardening", "gardening"] } } })).toBe(1);
   });
 });
 
 describe("PrismaServiceRepository (real Postgres)", () => {
-  test.each<{ case: string; filter: { category?: string; search?: string }; names: string[] }>([
-    { case: "no filter, ordered by name", filter: {}, names: PREDEFINED_SERVICES.map((s) => s.name).sort() },
-    { case: "category, other case", filter: { category: "hOmE rEpAiR" }, names: ["Appliance repair", "Electrical", "Handyman", "Plumbing"] },
-    { case: "category is exact, not a prefix", filter: { category: "Home" }, names: [] },
-    { case: "search in name, other case", filter: { search: "PAINT" }, names: ["Painting"] },
-    { case: "search mid-word", filter: { search: "ectri" }, names: ["Electrical"] },
-    { case: "search in description", filter: { search: "DISHWASHER" }, names: ["Appliance repair"] },
-    { case: "search matching several", filter: { search: "repair" }, names: ["Appliance repair"] },
-    { case: "category and search", filter: { category: "home repair", search: "leak" }, names: ["Plumbing"] },
+  test.each<{ case: string; filter: { category?: string; categoryId?: string; search?: string }; names: string[] }>([
+    { case: "no filter, ordered by name", filter: {}, names: [...PREDEFINED_SERVICES].sort(compareByName).map((s) => s.name) },
+    { case: "category by name, other case, direct members", filter: { category: "bOiLeRs" }, names: ["Boiler repair", "Boiler servicing"] },
+    { case: "category by name is exact, not a prefix", filter: { category: "Boil" }, names: [] },
+    { case: "categoryId: the subtree", filter: { categoryId: SEEDED.renovation }, names: ["Bathroom fitting", "Kitchen fitting", "Tiling", "Worktop installation"] },
+    { case: "categoryId of a leaf", filter: { categoryId: SEEDED.kitchens }, names: ["Kitchen fitting", "Worktop installation"] },
+    { case: "unknown categoryId", filter: { categoryId: randomUUID() }, names: [] },
+    { case: "typo: plumbr", filter: { search: "plumbr" }, names: ["Plumbing", "Drain unblocking", "Leak repair", "Pipe installation", "Toilet repair", "Water heater installation"] },
     { case: "% is a literal character", filter: { search: "%" }, names: [] },
     { case: "_ is a literal character", filter: { search: "_" }, names: [] },
     { case: "quote is harmless", filter: { search: "' OR '1'='1" }, names: [] },
@@ -104,23 +107,48 @@ describe("PrismaServiceRepository (real Postgres)", () => {
     expect((await services.list(filter)).map((s) => s.name)).toEqual(names);
   });
 
+  // The SQL implements domain/search.ts's searchRank: on the seeded catalog both give the same order.
+  test.each(["plumbr", "repair leak", "lawn mowign", "PAINT", "ectri", "DISHWASHER", "clean", "boiler", "garden", "instal", "home", "movng", "air con", "x", "ev"])(
+    "search %s: the SQL ranks as the domain's reference does",
+    async (query) => {
+      const byId = new Map(SEEDED_CATEGORIES.map((c) => [c.id, c]));
+      const path = (id: string | null): string[] => (id ? [byId.get(id)!.name, ...path(byId.get(id)!.parentId)] : []);
+      const expected = PREDEFINED_SERVICES.map((s) => ({ s, rank: searchRank(query, { ...s, categoryNames: path(s.categoryId) }) }))
+        .filter((r): r is { s: (typeof PREDEFINED_SERVICES)[number]; rank: number } => r.rank !== null)
+        .sort((a, b) => b.rank - a.rank || compareByName(a.s, b.s))
+        .map((r) => r.s.name);
+      expect((await services.list({ search: query })).map((s) => s.name)).toEqual(expected);
+    },
+  );
+
   test("list orders case-insensitively and finds literal wildcard characters", async () => {
-    await services.create({ name: "aquarium care", description: "100% fish_friendly", category: "Pets" });
-    expect((await services.list({})).slice(0, 2).map((s) => s.name)).toEqual(["Appliance repair", "aquarium care"]);
+    await services.create({ name: "aquarium care", description: "100% fish_friendly", categoryId: SEEDED.other });
+    expect((await services.list({})).slice(0, 3).map((s) => s.name)).toEqual(["Air conditioning installation", "Air conditioning servicing", "Alarm installation"]);
+    expect((await services.list({ categoryId: SEEDED.other })).map((s) => s.name)).toEqual(["aquarium care"]);
     expect((await services.list({ search: "0% f" })).map((s) => s.name)).toEqual(["aquarium care"]);
     expect((await services.list({ search: "h_f" })).map((s) => s.name)).toEqual(["aquarium care"]);
-    expect((await services.list({ category: "PETS" })).map((s) => s.name)).toEqual(["aquarium care"]);
+    expect((await services.list({ category: "OTHER" })).map((s) => s.name)).toEqual(["aquarium care"]);
+  });
+
+  test("the trigram indexes exist (GIN, gin_trgm_ops)", async () => {
+    const rows = await prisma.$queryRaw<Array<{ indexdef: string }>>`SELECT indexdef FROM pg_indexes WHERE indexname IN ('services_name_trgm_idx', 'categories_name_trgm_idx') ORDER BY indexname`;
+    expect(rows.map((r) => r.indexdef)).toEqual([expect.stringMatching(/USING gin \(name gin_trgm_ops\)/), expect.stringMatching(/USING gin \(name gin_trgm_ops\)/)]);
+  });
+
+  test("the migrations seed exactly the domain's category tree", async () => {
+    const rows = await new PrismaCategoryRepository(prisma).findByIds(SEEDED_CATEGORIES.map((c) => c.id));
+    expect(rows.map(({ createdAt: _, ...c }) => c).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual([...SEEDED_CATEGORIES].sort((a, b) => (a.id < b.id ? -1 : 1)));
   });
 
   test("create, findByName (case-insensitive), update, unique names", async () => {
-    const created = await services.create({ name: "Roofing", description: null, category: "Home repair" });
+    const created = await services.create({ name: "Roofing", description: null, categoryId: SEEDED.roofing });
     expect(created).toMatchObject({ name: "Roofing", description: null, createdAt: expect.any(Date) });
     expect(await services.findByName("ROOFING")).toEqual(created);
     expect(await services.findByName("Roof")).toBeNull();
-    await expect(services.create({ name: "Roofing", description: null, category: "x" })).rejects.toBeInstanceOf(ServiceNameTakenError);
+    await expect(services.create({ name: "Roofing", description: null, categoryId: SEEDED.other })).rejects.toBeInstanceOf(ServiceNameTakenError);
     await expect(services.update(created.id, { name: "Plumbing" })).rejects.toBeInstanceOf(ServiceNameTakenError);
-    const updated = await services.update(created.id, { description: "Tiles", category: "Outdoor" });
-    expect(updated).toMatchObject({ id: created.id, name: "Roofing", description: "Tiles", category: "Outdoor" });
+    const updated = await services.update(created.id, { description: "Tiles", categoryId: SEEDED.outdoor });
+    expect(updated).toMatchObject({ id: created.id, name: "Roofing", description: "Tiles", categoryId: SEEDED.outdoor, category: "Outdoor" });
     expect(updated!.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
     expect(await services.update(randomUUID(), { name: "Ghost" })).toBeNull();
   });
@@ -210,7 +238,7 @@ describe("PrismaProviderServiceRepository (real Postgres)", () => {
 
 describe("providers connection over real Postgres", () => {
   test("pages across equal timestamps without skipping or repeating anyone", async () => {
-    const catalog = new CatalogService(services, assignments);
+    const catalog = new CatalogService(services, assignments, new PrismaCategoryRepository(prisma));
     const t1 = new Date("2026-03-01T10:00:00.123Z");
     const t2 = new Date("2026-03-01T10:00:00.124Z");
     // 7 providers at one instant, 3 a millisecond later, 2 earlier: order is (createdAt, providerId).

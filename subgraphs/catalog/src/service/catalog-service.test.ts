@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { decodeCursor, encodeCursor, type Role, type Viewer } from "@fixup/platform";
 import { CatalogEvents } from "../domain/provider.js";
-import { PREDEFINED_SERVICES } from "../domain/service.js";
+import { OTHER_CATEGORY_ID, SEEDED } from "../domain/category.js";
+import { compareByName, PREDEFINED_SERVICES } from "../domain/service.js";
 import { CatalogService } from "./catalog-service.js";
 import { fakeId, FakeProviderServiceRepository, FakeServiceRepository } from "../../test/fakes.js";
 import { appError } from "@fixup/platform/testing";
@@ -16,7 +17,7 @@ function setup() {
   const now = () => new Date(clock++);
   const services = new FakeServiceRepository(now);
   const assignments = new FakeProviderServiceRepository(services, now);
-  const catalog = new CatalogService(services, assignments);
+  const catalog = new CatalogService(services, assignments, services.categories);
   return { services, assignments, catalog };
 }
 
@@ -40,6 +41,9 @@ describe("authorization", () => {
     updateService: (c: CatalogService, v: Viewer | null) => c.update(v, PREDEFINED_SERVICES[0]!.id, { description: "Pipes" }),
     assignService: (c: CatalogService, v: Viewer | null) => c.assign(v, PREDEFINED_SERVICES[0]!.id),
     unassignService: (c: CatalogService, v: Viewer | null) => c.unassign(v, PREDEFINED_SERVICES[0]!.id),
+    createCategory: (c: CatalogService, v: Viewer | null) => c.createCategory(v, { name: "Pools", parentId: SEEDED.outdoor }),
+    updateCategory: (c: CatalogService, v: Viewer | null) => c.updateCategory(v, SEEDED.boilers, { parentId: SEEDED.plumbing }),
+    deleteCategory: (c: CatalogService, v: Viewer | null) => c.deleteCategory(v, SEEDED.other),
   };
   const table: Array<{ mutation: keyof typeof mutations; who: Who; expected: "ok" | "UNAUTHENTICATED" | "FORBIDDEN" }> = [
     { mutation: "createService", who: "anonymous", expected: "UNAUTHENTICATED" },
@@ -62,11 +66,21 @@ describe("authorization", () => {
     { mutation: "unassignService", who: "provider", expected: "ok" },
     { mutation: "unassignService", who: "admin", expected: "FORBIDDEN" },
     { mutation: "unassignService", who: "admin+provider", expected: "ok" },
+    ...(["createCategory", "updateCategory", "deleteCategory"] as const).flatMap((mutation) => [
+      { mutation, who: "anonymous" as const, expected: "UNAUTHENTICATED" as const },
+      { mutation, who: "customer" as const, expected: "FORBIDDEN" as const },
+      { mutation, who: "provider" as const, expected: "FORBIDDEN" as const },
+      { mutation, who: "admin" as const, expected: "ok" as const },
+    ]),
   ];
 
   test.each(table)("$mutation as $who → $expected", async ({ mutation, who, expected }) => {
     const { catalog, services, assignments } = await seeded();
-    const before = { services: JSON.stringify([...services.rows.values()]), outbox: assignments.outbox.length };
+    const before = {
+      services: JSON.stringify([...services.rows.values()]),
+      categories: JSON.stringify([...services.categories.rows.values()]),
+      outbox: assignments.outbox.length,
+    };
     const run = mutations[mutation](catalog, viewers[who]);
     if (expected === "ok") {
       await expect(run).resolves.toBeDefined();
@@ -74,6 +88,7 @@ describe("authorization", () => {
       expect((await appError(run)).code).toBe(expected);
       // Refused before anything was written.
       expect(JSON.stringify([...services.rows.values()])).toBe(before.services);
+      expect(JSON.stringify([...services.categories.rows.values()])).toBe(before.categories);
       expect(assignments.outbox).toHaveLength(before.outbox);
     }
   });
@@ -95,7 +110,10 @@ describe("createService / updateService input", () => {
     { case: "name missing", input: { category: "c" }, fields: { "input.name": "is required" } },
     { case: "name null", input: { name: null, category: "c" }, fields: { "input.name": "must not be null" } },
     { case: "name not a string", input: { name: 7, category: "c" }, fields: { "input.name": "must be a string" } },
-    { case: "category missing", input: { name: "Roofing" }, fields: { "input.category": "is required" } },
+    { case: "category missing", input: { name: "Roofing" }, fields: { "input.categoryId": "is required (or the deprecated category)" } },
+    { case: "both category forms", input: { name: "Roofing", category: "c", categoryId: SEEDED.roofing }, fields: { "input.category": "give categoryId or category, not both" } },
+    { case: "unknown categoryId", input: { name: "Roofing", categoryId: "00000000-0000-4000-8000-000000000000" }, fields: { "input.categoryId": "is not a known category" } },
+    { case: "malformed categoryId", input: { name: "Roofing", categoryId: "nope" }, fields: { "input.categoryId": "is not a known category" } },
     { case: "category too long", input: { name: "Roofing", category: long(51) }, fields: { "input.category": "must be at most 50 characters" } },
     { case: "description too long", input: { name: "Roofing", category: "c", description: long(2001) }, fields: { "input.description": "must be at most 2000 characters" } },
     {
@@ -112,7 +130,7 @@ describe("createService / updateService input", () => {
   });
 
   test.each<{ case: string; input: Record<string, unknown>; expected: { name: string; category: string; description: string | null } }>([
-    { case: "trimmed and collapsed", input: { name: "  Roof   repair ", category: " Home  repair " }, expected: { name: "Roof repair", category: "Home repair", description: null } },
+    { case: "trimmed and collapsed", input: { name: "  Roof   mending ", category: " Home  repair " }, expected: { name: "Roof mending", category: "Home repair", description: null } },
     { case: "boundary lengths", input: { name: long(100), category: long(50), description: long(2000) }, expected: { name: long(100), category: long(50), description: long(2000) } },
     { case: "blank description is none", input: { name: "Roofing", category: "c", description: "  " }, expected: { name: "Roofing", category: "c", description: null } },
     { case: "null description", input: { name: "Roofing", category: "c", description: null }, expected: { name: "Roofing", category: "c", description: null } },
@@ -139,7 +157,7 @@ describe("createService / updateService input", () => {
     const { catalog, services, plumbing } = await seeded();
     const before = services.rows.get(plumbing)!;
     const renamed = await catalog.update(admin, plumbing, { name: "Plumbing & drains" });
-    expect(renamed).toMatchObject({ id: plumbing, name: "Plumbing & drains", category: before.category, description: before.description });
+    expect(renamed).toMatchObject({ id: plumbing, name: "Plumbing & drains", categoryId: SEEDED.plumbing, category: "Plumbing", description: before.description });
     expect(await catalog.update(admin, plumbing, { description: null })).toMatchObject({ description: null, name: "Plumbing & drains" });
     const updates = services.calls.filter((c) => c.method === "update").length;
     expect(await catalog.update(admin, plumbing, {})).toMatchObject({ name: "Plumbing & drains" });
@@ -273,7 +291,7 @@ describe("batching", () => {
     assignments.calls.length = 0;
     const loaders = catalog.createLoaders();
     const pages = await Promise.all(PREDEFINED_SERVICES.map((s) => catalog.providers(loaders, s.id, { first: 5 })));
-    expect(pages.map((p) => p.totalCount)).toEqual([1, 0, 0, 0, 0, 0, 0, 0]);
+    expect(pages.map((p) => p.totalCount)).toEqual(PREDEFINED_SERVICES.map((_, i) => (i === 0 ? 1 : 0)));
     expect(pages[0]!.edges.map((e) => e.node)).toEqual([{ id: PROVIDER_ID }]);
     expect(assignments.calls.map((c) => c.method)).toEqual(["providerPages"]);
   });
@@ -322,15 +340,27 @@ describe("providers pagination", () => {
 
 describe("list", () => {
   test.each<{ case: string; filter: Record<string, unknown>; names: string[] }>([
-    { case: "everything, by name", filter: {}, names: [...PREDEFINED_SERVICES.map((s) => s.name)].sort((a, b) => a.localeCompare(b)) },
-    { case: "category ignoring case", filter: { category: "OUTDOOR" }, names: ["Gardening"] },
-    { case: "blank category is no filter", filter: { category: "  ", search: "paint" }, names: ["Painting"] },
-    { case: "search in description", filter: { search: "DISHWASHER" }, names: ["Appliance repair"] },
-    { case: "search and category together", filter: { category: "home repair", search: "elect" }, names: ["Electrical"] },
-    { case: "null arguments", filter: { category: null, search: null }, names: [...PREDEFINED_SERVICES.map((s) => s.name)].sort((a, b) => a.localeCompare(b)) },
+    { case: "everything, by name", filter: {}, names: [...PREDEFINED_SERVICES].sort(compareByName).map((s) => s.name) },
+    { case: "category (by name) ignoring case, direct members only", filter: { category: "HEATING & COOLING" }, names: [] },
+    { case: "category (by name)", filter: { category: "boilers" }, names: ["Boiler repair", "Boiler servicing"] },
+    { case: "categoryId covers the subtree", filter: { categoryId: SEEDED.heatingCooling }, names: ["Air conditioning installation", "Air conditioning servicing", "Boiler repair", "Boiler servicing"] },
+    { case: "unknown categoryId: nothing", filter: { categoryId: "00000000-0000-4000-8000-000000000000" }, names: [] },
+    { case: "malformed categoryId: nothing", filter: { categoryId: "nope" }, names: [] },
+    { case: "blank category is no filter", filter: { category: "  ", search: "paint" }, names: ["Painting", "Plastering", "Wallpapering"] },
+    { case: "search in description ranks below names", filter: { search: "DISHWASHER" }, names: ["Dishwasher installation", "Appliance repair"] },
+    { case: "typo finds a category's services", filter: { search: "plumbr", categoryId: SEEDED.home }, names: ["Plumbing", "Drain unblocking", "Leak repair", "Pipe installation", "Toilet repair", "Water heater installation"] },
+    { case: "word order", filter: { search: "repair leak" }, names: expect.arrayContaining(["Leak repair"]) as unknown as string[] },
+    { case: "search and subtree together", filter: { categoryId: SEEDED.electrical, search: "charger" }, names: ["EV charger installation"] },
+    { case: "null arguments", filter: { category: null, search: null, categoryId: null }, names: [...PREDEFINED_SERVICES].sort(compareByName).map((s) => s.name) },
   ])("$case", async ({ filter, names }) => {
     const { catalog } = await seeded();
     expect((await catalog.list(filter)).map((s) => s.name)).toEqual(names);
+  });
+
+  test("the best match comes first: 'repair leak' → Leak repair", async () => {
+    const { catalog } = await seeded();
+    expect((await catalog.list({ search: "repair leak" }))[0]?.name).toBe("Leak repair");
+    expect((await catalog.list({ search: "lawn mowign" }))[0]?.name).toBe("Lawn mowing");
   });
 
   test("an over-long search is BAD_USER_INPUT", async () => {
@@ -364,5 +394,121 @@ describe("accountDeleted (users' UserDeleted)", () => {
     );
     expect(await catalog.accountDeleted(PROVIDER_ID)).toBe(0);
     expect(await catalog.accountDeleted("not-a-uuid")).toBe(0);
+  });
+});
+
+describe("service categories", () => {
+  test("categoryId files a service in the tree; its category name is the category's", async () => {
+    const { catalog, services } = await seeded();
+    const created = await catalog.create(admin, { name: "Sauna repair", categoryId: SEEDED.bathrooms.toUpperCase() });
+    expect(created).toMatchObject({ categoryId: SEEDED.bathrooms, category: "Bathrooms" });
+    expect(services.outbox.at(-1)?.payload).toEqual({ serviceId: created.id, categoryId: SEEDED.bathrooms });
+    const moved = await catalog.update(admin, created.id, { categoryId: SEEDED.plumbing });
+    expect(moved).toMatchObject({ categoryId: SEEDED.plumbing, category: "Plumbing" });
+  });
+
+  test("the old flat category: a known name (any case) is that category; an unknown one a new category under Other, once", async () => {
+    const { catalog, services } = await seeded();
+    expect(await catalog.create(admin, { name: "Sauna repair", category: "BATHROOMS" })).toMatchObject({ categoryId: SEEDED.bathrooms });
+    const first = await catalog.create(admin, { name: "Pool cleaning", category: "Pools & spas" });
+    const second = await catalog.create(admin, { name: "Pool heating", category: "pools & SPAS" });
+    expect(second.categoryId).toBe(first.categoryId);
+    expect(services.categories.rows.get(first.categoryId)).toMatchObject({ name: "Pools & spas", slug: "other-pools-spas", parentId: OTHER_CATEGORY_ID });
+  });
+
+  test("updating an unknown service with a flat category name creates no category", async () => {
+    const { catalog, services } = await seeded();
+    const before = services.categories.rows.size;
+    expect((await appError(catalog.update(admin, "00000000-0000-4000-8000-000000000000", { category: "Brand new" }))).code).toBe("NOT_FOUND");
+    expect(services.categories.rows.size).toBe(before);
+  });
+
+  test("a new category's slug that is taken gets a suffix", async () => {
+    const { catalog, services } = await seeded();
+    await catalog.createCategory(admin, { name: "Taken", slug: "other-pools" });
+    const created = await catalog.create(admin, { name: "Pool cleaning", category: "Pools" });
+    expect(services.categories.rows.get(created.categoryId)?.slug).toMatch(/^other-pools-[0-9a-f]{8}$/);
+  });
+});
+
+describe("category tree", () => {
+  test("roots by name; lookup by id or slug (exactly one); loaders answer children and services", async () => {
+    const { catalog } = await seeded();
+    const loaders = catalog.createLoaders();
+    expect((await catalog.rootCategories()).map((c) => c.name)).toEqual(["Cleaning", "Home", "Moving & delivery", "Other", "Outdoor"]);
+    expect(await catalog.category(loaders, { slug: "boilers" })).toMatchObject({ id: SEEDED.boilers, parentId: SEEDED.heatingCooling });
+    expect(await catalog.category(loaders, { id: SEEDED.boilers })).toMatchObject({ slug: "boilers" });
+    expect(await catalog.category(loaders, { slug: "nope" })).toBeNull();
+    expect(await catalog.category(loaders, { id: "not-a-uuid" })).toBeNull();
+    for (const args of [{}, { id: SEEDED.boilers, slug: "boilers" }, { id: null, slug: "  " }]) {
+      const error = await appError(catalog.category(loaders, args));
+      expect([error.code, error.fields]).toEqual(["BAD_USER_INPUT", { id: "give exactly one of id and slug" }]);
+    }
+    const [heating, kitchens] = await Promise.all([catalog.children(loaders, SEEDED.heatingCooling), catalog.children(loaders, SEEDED.renovation)]);
+    expect(heating.map((c) => c.name)).toEqual(["Air conditioning", "Boilers"]);
+    expect(kitchens.map((c) => c.name)).toEqual(["Bathrooms", "Kitchens"]);
+    expect((await catalog.servicesIn(loaders, SEEDED.boilers)).map((s) => s.name)).toEqual(["Boiler repair", "Boiler servicing"]);
+  });
+
+  test.each<{ case: string; input: Record<string, unknown>; fields: Record<string, string> }>([
+    { case: "name missing", input: {}, fields: { "input.name": "is required" } },
+    { case: "name too long", input: { name: "x".repeat(51) }, fields: { "input.name": "must be at most 50 characters" } },
+    { case: "bad slug", input: { name: "Pools", slug: "Pools!" }, fields: { "input.slug": "must be lower-case letters and digits separated by single hyphens" } },
+    { case: "taken slug", input: { name: "Pipes", slug: "plumbing" }, fields: { "input.slug": 'is taken ("plumbing")' } },
+    { case: "slug from the name taken", input: { name: "Plumbing" }, fields: { "input.slug": 'is taken ("plumbing")' } },
+    { case: "no slug derivable", input: { name: "%%" }, fields: { "input.slug": "is required when the name has no letters or digits" } },
+    { case: "unknown parent", input: { name: "Pools", parentId: "00000000-0000-4000-8000-000000000000" }, fields: { "input.parentId": "is not a known category" } },
+    { case: "malformed parent", input: { name: "Pools", parentId: "x" }, fields: { "input.parentId": "is not a known category" } },
+  ])("createCategory: $case → BAD_USER_INPUT", async ({ input, fields }) => {
+    const { catalog } = await seeded();
+    const error = await appError(catalog.createCategory(admin, input));
+    expect([error.code, error.fields]).toEqual(["BAD_USER_INPUT", fields]);
+  });
+
+  test("createCategory derives the slug; a root without parentId", async () => {
+    const { catalog } = await seeded();
+    expect(await catalog.createCategory(admin, { name: " Pools  & spas ", parentId: SEEDED.outdoor })).toMatchObject({ name: "Pools & spas", slug: "pools-spas", parentId: SEEDED.outdoor });
+    expect(await catalog.createCategory(admin, { name: "Pets", slug: "pet-care" })).toMatchObject({ slug: "pet-care", parentId: null });
+  });
+
+  test.each<{ case: string; move: string; under: string }>([
+    { case: "under itself", move: SEEDED.home, under: SEEDED.home },
+    { case: "under its child", move: SEEDED.home, under: SEEDED.plumbing },
+    { case: "under its grandchild", move: SEEDED.home, under: SEEDED.boilers },
+  ])("updateCategory: a move $case is BAD_USER_INPUT on parentId and changes nothing", async ({ move, under }) => {
+    const { catalog, services } = await seeded();
+    const before = JSON.stringify([...services.categories.rows.values()]);
+    const error = await appError(catalog.updateCategory(admin, move, { parentId: under, name: "Renamed" }));
+    expect([error.code, error.fields]).toEqual(["BAD_USER_INPUT", { "input.parentId": "would put the category under itself or one of its subcategories" }]);
+    expect(JSON.stringify([...services.categories.rows.values()])).toBe(before);
+  });
+
+  test("updateCategory moves a subtree (services follow), renames, re-slugs, makes a root", async () => {
+    const { catalog } = await seeded();
+    const moved = await catalog.updateCategory(admin, SEEDED.heatingCooling, { parentId: SEEDED.plumbing });
+    expect(moved).toMatchObject({ parentId: SEEDED.plumbing, name: "Heating & cooling" });
+    expect((await catalog.list({ categoryId: SEEDED.plumbing })).map((s) => s.name)).toContain("Boiler repair");
+    expect(await catalog.updateCategory(admin, SEEDED.heatingCooling, { parentId: null, name: "Climate", slug: "climate" })).toMatchObject({ parentId: null, name: "Climate", slug: "climate" });
+    expect((await appError(catalog.updateCategory(admin, SEEDED.boilers, { slug: "plumbing" }))).fields).toEqual({ "input.slug": 'is taken ("plumbing")' });
+    expect((await appError(catalog.updateCategory(admin, "00000000-0000-4000-8000-000000000000", { name: "x" }))).code).toBe("NOT_FOUND");
+    expect((await appError(catalog.updateCategory(admin, SEEDED.boilers, { parentId: "00000000-0000-4000-8000-000000000000" }))).fields).toEqual({ "input.parentId": "is not a known category" });
+  });
+
+  test.each<{ case: string; id: string; code: string; message: RegExp }>([
+    { case: "with subcategories", id: SEEDED.heatingCooling, code: "INVALID_STATE", message: /2 subcategories/ },
+    { case: "with services", id: SEEDED.boilers, code: "INVALID_STATE", message: /2 services/ },
+    { case: "unknown", id: "00000000-0000-4000-8000-000000000000", code: "NOT_FOUND", message: /not found/ },
+    { case: "malformed", id: "x", code: "NOT_FOUND", message: /not found/ },
+  ])("deleteCategory $case → $code", async ({ id, code, message }) => {
+    const { catalog } = await seeded();
+    const error = await appError(catalog.deleteCategory(admin, id));
+    expect([error.code, error.message]).toEqual([code, expect.stringMatching(message)]);
+  });
+
+  test("deleteCategory removes an empty category", async () => {
+    const { catalog, services } = await seeded();
+    const pools = await catalog.createCategory(admin, { name: "Pools", parentId: SEEDED.outdoor });
+    expect(await catalog.deleteCategory(admin, pools.id)).toBe(pools.id);
+    expect(services.categories.rows.has(pools.id)).toBe(false);
   });
 });

@@ -1,6 +1,9 @@
+import { randomUUID } from "node:crypto";
 import DataLoader from "dataloader";
 import {
+  AppError,
   badInput,
+  ErrorCode,
   conflict,
   forbidden,
   notFound,
@@ -15,6 +18,14 @@ import {
   type PageRequest,
   type Viewer,
 } from "@fixup/platform";
+import {
+  deletionBlocker,
+  OTHER_CATEGORY_ID,
+  slugify,
+  wouldCreateCycle,
+  type Category,
+  type CategoryDraft,
+} from "../domain/category.js";
 import { normalizeId } from "../domain/ids.js";
 import {
   canManageCatalog,
@@ -24,10 +35,23 @@ import {
   type ProviderRef,
 } from "../domain/provider.js";
 import { PREDEFINED_SERVICES, type PredefinedService, type Service, type ServiceDraft } from "../domain/service.js";
+import {
+  CategoryInUseError,
+  CategoryNotFoundError,
+  CategorySlugTakenError,
+  type CategoryRepository,
+} from "../repository/category-repository.js";
 import type { ProviderPage, ProviderServiceRepository } from "../repository/provider-service-repository.js";
 import { ServiceNotFoundError } from "../repository/provider-service-repository.js";
 import { ServiceNameTakenError, type ServiceRepository } from "../repository/service-repository.js";
-import { createServiceInput, serviceFilterInput, updateServiceInput } from "./inputs.js";
+import {
+  categoryLookupInput,
+  createCategoryInput,
+  createServiceInput,
+  serviceFilterInput,
+  updateCategoryInput,
+  updateServiceInput,
+} from "./inputs.js";
 
 export interface ProvidersKey {
   serviceId: string;
@@ -39,17 +63,36 @@ export interface CatalogLoaders {
   serviceById: DataLoader<string, Service | null>;
   servicesOfProvider: DataLoader<string, Service[]>;
   providers: DataLoader<ProvidersKey, ProviderPage, string>;
+  categoryById: DataLoader<string, Category | null>;
+  childrenOf: DataLoader<string, Category[]>;
+  servicesInCategory: DataLoader<string, Service[]>;
 }
+
+/** Thrown inside a move's transaction when the new parent lies below the category. */
+class CycleError extends Error {}
 
 const pageKey = (page: PageRequest) => `${page.take}|${page.after ? `${page.after.createdAt.toISOString()}|${page.after.id}` : ""}`;
 
 const serviceNotFound = () => notFound("Service");
 const nameTaken = (name: string) => conflict(`A service named "${name}" already exists`);
+const categoryNotFound = () => notFound("Category");
+const slugTaken = (field: string, slug: string) => badInput({ [field]: `is taken ("${slug}")` }, `A category with slug "${slug}" already exists`);
+const unknownCategory = (field: string) => badInput({ [field]: "is not a known category" });
+
+/** Groups rows by a key, keeping their order, answering in the order of `keys` ([] for a key without rows). */
+function groupBy<T>(keys: readonly string[], rows: readonly T[], keyOf: (row: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) groups.set(keyOf(row), [...(groups.get(keyOf(row)) ?? []), row]);
+  return keys.map((key) => groups.get(normalizeId(key) ?? "") ?? []);
+}
+
+const validIds = (ids: readonly string[]) => [...new Set(ids.map(normalizeId).filter((id): id is string => id !== null))];
 
 export class CatalogService {
   constructor(
     private readonly services: ServiceRepository,
     private readonly assignments: ProviderServiceRepository,
+    private readonly categories: CategoryRepository,
   ) {}
 
   createLoaders(): CatalogLoaders {
@@ -87,6 +130,12 @@ export class CatalogService {
         },
         { cacheKeyFn: (key) => `${key.serviceId}|${pageKey(key.page)}` },
       ),
+      categoryById: new DataLoader(async (ids) => {
+        const found = new Map((await this.categories.findByIds(validIds(ids))).map((c) => [c.id, c]));
+        return ids.map((id) => found.get(normalizeId(id) ?? "") ?? null);
+      }),
+      childrenOf: new DataLoader(async (ids) => groupBy(ids, await this.categories.childrenOf(validIds(ids)), (c) => c.parentId ?? "")),
+      servicesInCategory: new DataLoader(async (ids) => groupBy(ids, await this.services.inCategories(validIds(ids)), (s) => s.categoryId)),
     };
   }
 
@@ -95,8 +144,13 @@ export class CatalogService {
     return this.services.seed(services);
   }
 
+  /** A malformed `categoryId` is an unknown one: no services. */
   async list(rawFilter: unknown): Promise<Service[]> {
-    return this.services.list(parseInput(serviceFilterInput, rawFilter));
+    const filter = parseInput(serviceFilterInput, rawFilter);
+    if (filter.categoryId === undefined) return this.services.list({ category: filter.category, search: filter.search });
+    const categoryId = normalizeId(filter.categoryId);
+    if (!categoryId) return [];
+    return this.services.list({ category: filter.category, categoryId, search: filter.search });
   }
 
   /** Null for unknown and malformed ids alike. */
@@ -130,12 +184,16 @@ export class CatalogService {
     this.requireAdmin(viewer);
     const input = parseInput(createServiceInput, raw, "input");
     if (await this.services.findByName(input.name)) throw nameTaken(input.name);
+    const categoryId = await this.resolveServiceCategory(input);
     try {
-      const service = await this.services.create(input);
+      const service = await this.services.create({ name: input.name, description: input.description, categoryId });
       loaders?.serviceById.prime(service.id, service);
+      loaders?.servicesInCategory.clearAll();
+      loaders?.childrenOf.clearAll(); // an unknown flat category name may have created a category
       return service;
     } catch (error) {
       if (error instanceof ServiceNameTakenError) throw nameTaken(input.name);
+      if (error instanceof CategoryNotFoundError) throw unknownCategory("input.categoryId");
       throw error;
     }
   }
@@ -149,10 +207,13 @@ export class CatalogService {
       const other = await this.services.findByName(input.name);
       if (other && other.id !== id) throw nameTaken(input.name);
     }
+    // A flat category name may create a category: only for a service that exists.
+    if (input.category !== undefined && (await this.services.findByIds([id])).length === 0) throw serviceNotFound();
+    const categoryId = input.categoryId !== undefined || input.category !== undefined ? await this.resolveServiceCategory(input) : undefined;
     const changes: Partial<ServiceDraft> = {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
-      ...(input.category !== undefined ? { category: input.category } : {}),
+      ...(categoryId !== undefined ? { categoryId } : {}),
     };
     try {
       const service = Object.keys(changes).length
@@ -161,11 +222,148 @@ export class CatalogService {
       if (!service) throw serviceNotFound();
       loaders?.serviceById.clearAll();
       loaders?.serviceById.prime(id, service);
+      loaders?.servicesInCategory.clearAll();
+      loaders?.childrenOf.clearAll();
       return service;
     } catch (error) {
       if (error instanceof ServiceNameTakenError) throw nameTaken(input.name ?? "");
+      if (error instanceof CategoryNotFoundError) throw unknownCategory("input.categoryId");
       throw error;
     }
+  }
+
+  /**
+   * A service's category: `categoryId` must name an existing category (BAD_USER_INPUT otherwise). The deprecated
+   * flat `category` name resolves to the category of that name (any case); an unknown name becomes a new category
+   * under "Other", so clients that still send names keep working.
+   */
+  private async resolveServiceCategory(input: { categoryId?: string; category?: string }): Promise<string> {
+    if (input.categoryId !== undefined) {
+      const id = normalizeId(input.categoryId);
+      if (!id || (await this.categories.findByIds([id])).length === 0) throw unknownCategory("input.categoryId");
+      return id;
+    }
+    const name = input.category ?? "";
+    const base = `other-${slugify(name) || "category"}`.slice(0, 60);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const existing = await this.categories.findByName(name);
+      if (existing) return existing.id;
+      const slug = attempt === 0 ? base : `${base.slice(0, 51)}-${randomUUID().slice(0, 8)}`;
+      try {
+        return (await this.categories.create({ name, slug, parentId: OTHER_CATEGORY_ID })).id;
+      } catch (error) {
+        if (error instanceof CategorySlugTakenError) continue;
+        if (error instanceof CategoryNotFoundError) throw unknownCategory("input.category");
+        throw error;
+      }
+    }
+    throw conflict(`Could not file the category "${name}"; try again`);
+  }
+
+  // ---- the category tree
+
+  /** The roots, by name. */
+  rootCategories(): Promise<Category[]> {
+    return this.categories.roots();
+  }
+
+  /** By id or by slug (exactly one); null when there is none (a malformed id is an unknown one). */
+  async category(loaders: CatalogLoaders, raw: unknown): Promise<Category | null> {
+    const args = parseInput(categoryLookupInput, raw);
+    if (args.id !== undefined) return loaders.categoryById.load(args.id);
+    return this.categories.findBySlug(args.slug ?? "");
+  }
+
+  categoryById(loaders: CatalogLoaders, id: string): Promise<Category | null> {
+    return loaders.categoryById.load(id);
+  }
+
+  children(loaders: CatalogLoaders, categoryId: string): Promise<Category[]> {
+    return loaders.childrenOf.load(categoryId);
+  }
+
+  servicesIn(loaders: CatalogLoaders, categoryId: string): Promise<Service[]> {
+    return loaders.servicesInCategory.load(categoryId);
+  }
+
+  /** A service's category (never missing: the foreign key holds it). */
+  async categoryOf(loaders: CatalogLoaders, service: Pick<Service, "categoryId">): Promise<Category> {
+    const category = await loaders.categoryById.load(service.categoryId);
+    if (!category) throw new Error(`service category ${service.categoryId} missing`);
+    return category;
+  }
+
+  async createCategory(viewer: Viewer | null, raw: unknown, loaders?: CatalogLoaders): Promise<Category> {
+    this.requireAdmin(viewer);
+    const input = parseInput(createCategoryInput, raw, "input");
+    const parentId = input.parentId === null ? null : this.knownId(input.parentId, "input.parentId");
+    const draft: CategoryDraft = { name: input.name, slug: input.slug ?? slugify(input.name), parentId };
+    if (!draft.slug) throw badInput({ "input.slug": "is required when the name has no letters or digits" });
+    try {
+      const category = await this.categories.create(draft);
+      loaders?.childrenOf.clearAll();
+      return category;
+    } catch (error) {
+      if (error instanceof CategorySlugTakenError) throw slugTaken("input.slug", draft.slug);
+      if (error instanceof CategoryNotFoundError) throw unknownCategory("input.parentId");
+      throw error;
+    }
+  }
+
+  /** Renames, re-slugs or moves a category (with its subtree); a move under itself or a descendant is refused. */
+  async updateCategory(viewer: Viewer | null, rawId: string, raw: unknown, loaders?: CatalogLoaders): Promise<Category> {
+    this.requireAdmin(viewer);
+    const input = parseInput(updateCategoryInput, raw, "input");
+    const id = normalizeId(rawId);
+    if (!id) throw categoryNotFound();
+    const changes: Partial<CategoryDraft> = {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.slug !== undefined ? { slug: input.slug } : {}),
+      ...(input.parentId !== undefined ? { parentId: input.parentId === null ? null : this.knownId(input.parentId, "input.parentId") } : {}),
+    };
+    try {
+      const category = await this.categories.update(id, changes, (newParentId, ancestors) => {
+        if (wouldCreateCycle(id, newParentId, ancestors)) throw new CycleError();
+      });
+      if (!category) throw categoryNotFound();
+      loaders?.categoryById.clearAll();
+      loaders?.childrenOf.clearAll();
+      return category;
+    } catch (error) {
+      if (error instanceof CycleError) {
+        throw badInput({ "input.parentId": "would put the category under itself or one of its subcategories" }, "A category cannot move into its own subtree");
+      }
+      if (error instanceof CategorySlugTakenError) throw slugTaken("input.slug", changes.slug ?? "");
+      if (error instanceof CategoryNotFoundError) throw unknownCategory("input.parentId");
+      throw error;
+    }
+  }
+
+  /** Only an empty category goes: INVALID_STATE while it has subcategories or services. Returns its id. */
+  async deleteCategory(viewer: Viewer | null, rawId: string, loaders?: CatalogLoaders): Promise<string> {
+    this.requireAdmin(viewer);
+    const id = normalizeId(rawId);
+    if (!id) throw categoryNotFound();
+    const blocker = deletionBlocker(await this.categories.usage(id));
+    const inUse = (why: string) => new AppError(ErrorCode.INVALID_STATE, `The category cannot be deleted: ${why}`);
+    if (blocker) throw inUse(blocker);
+    try {
+      if (!(await this.categories.delete(id))) throw categoryNotFound();
+    } catch (error) {
+      // Something was added since the check.
+      if (error instanceof CategoryInUseError) throw inUse("it is in use");
+      throw error;
+    }
+    loaders?.categoryById.clearAll();
+    loaders?.childrenOf.clearAll();
+    return id;
+  }
+
+  /** A malformed id is an unknown one (catalog's contract): a BAD_USER_INPUT on `field`. */
+  private knownId(raw: string, field: string): string {
+    const id = normalizeId(raw);
+    if (!id) throw unknownCategory(field);
+    return id;
   }
 
   /** Idempotent: assigning a service the provider already performs changes nothing and publishes nothing. */

@@ -1,11 +1,13 @@
-import type { Offer, Order } from "./order.js";
+import type { Offer, Order, Review } from "./order.js";
 import { OFFERABLE_STATUSES } from "./order-rules.js";
 
-export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
 
 export interface Actor {
   userId: string;
   roles: readonly Role[];
+  /** Whether the actor's token says their e-mail address is confirmed (the marketplace gate, when on). */
+  emailVerified?: boolean;
 }
 
 /** What the orders service knows about an actor's relation to one order. */
@@ -14,10 +16,12 @@ export interface OrderRelation {
   hasOffer: boolean;
   /** The actor is a provider who performs the order's service (read model). */
   providesService: boolean;
+  /** The order's customer is suspended (users' UserSuspended): their open orders are not offered to anyone new. */
+  customerSuspended?: boolean;
 }
 
-/** Staff see and follow every order (ADMIN today; moderators later). */
-export const isStaff = (actor: Actor): boolean => actor.roles.includes("ADMIN");
+/** Staff (moderators and admins) see and follow every order, and see what moderation hid. */
+export const isStaff = (actor: Actor): boolean => actor.roles.includes("ADMIN") || actor.roles.includes("MODERATOR");
 export const isProvider = (actor: Actor): boolean => actor.roles.includes("PROVIDER");
 export const isCustomer = (actor: Actor): boolean => actor.roles.includes("CUSTOMER");
 const isAdmin = isStaff;
@@ -42,14 +46,29 @@ export const canListOrdersOf = (actor: Actor, userId: string): boolean => actor.
  */
 export function canViewOrder(actor: Actor, order: Order, relation: OrderRelation): boolean {
   if (order.customerId === actor.userId || isAdmin(actor) || relation.hasOffer) return true;
+  if (relation.customerSuspended) return false;
   return OFFERABLE_STATUSES.includes(order.status) && isProvider(actor) && relation.providesService;
 }
 
-/** The customer and admins see every offer; a provider sees only their own. */
-export function visibleOffers(actor: Actor, order: Order, offers: Offer[]): Offer[] {
-  if (order.customerId === actor.userId || isAdmin(actor)) return offers;
+/**
+ * Admins see every offer; the customer every offer except the PENDING ones of suspended providers (back once the
+ * suspension ends); a provider only their own.
+ */
+export function visibleOffers(actor: Actor, order: Order, offers: Offer[], suspendedProviders: ReadonlySet<string> = new Set()): Offer[] {
+  if (isAdmin(actor)) return offers;
+  if (order.customerId === actor.userId) return offers.filter((o) => !(o.status === "PENDING" && suspendedProviders.has(o.providerId)));
   return offers.filter((o) => o.providerId === actor.userId);
 }
+
+/** A job is paused and resumed by the people doing it: its customer and the assigned provider. */
+export const canPauseOrResume = (actor: Actor, order: Order, acceptedOffer: Offer | null): boolean =>
+  order.customerId === actor.userId || isAssignedProvider(actor, acceptedOffer);
+
+/** A review hidden by moderation is seen by staff only. */
+export const canSeeReview = (actor: Actor | null, review: Review): boolean => review.hiddenAt === null || (!!actor && isStaff(actor));
+
+/** Moderators and admins hide reviews. */
+export const canModerate = isStaff;
 
 export type OfferRefusal = "NOT_PROVIDER" | "OWN_ORDER" | "SERVICE_NOT_OFFERED";
 

@@ -4,11 +4,12 @@ import { allowedFrom, ORDER_COMMANDS, ORDER_STATUSES, transition, type OrderComm
 // Every status × every command: the next status, or null for INVALID_STATE. Adding a status or a command without
 // extending this table fails the "table is exhaustive" test.
 const EXPECTED: Record<OrderStatus, Record<OrderCommand, OrderStatus | null>> = {
-  OPEN: { SUBMIT_OFFER: "OPEN", WITHDRAW_OFFER: "OPEN", ACCEPT_OFFER: "ASSIGNED", START: null, COMPLETE: null, CANCEL: "CANCELLED", REVIEW: null },
-  ASSIGNED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: "IN_PROGRESS", COMPLETE: null, CANCEL: "CANCELLED", REVIEW: null },
-  IN_PROGRESS: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, COMPLETE: "COMPLETED", CANCEL: null, REVIEW: null },
-  COMPLETED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, COMPLETE: null, CANCEL: null, REVIEW: "COMPLETED" },
-  CANCELLED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, COMPLETE: null, CANCEL: null, REVIEW: null },
+  OPEN: { SUBMIT_OFFER: "OPEN", WITHDRAW_OFFER: "OPEN", ACCEPT_OFFER: "ASSIGNED", START: null, PAUSE: null, RESUME: null, COMPLETE: null, CANCEL: "CANCELLED", REVIEW: null },
+  ASSIGNED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: "IN_PROGRESS", PAUSE: null, RESUME: null, COMPLETE: null, CANCEL: "CANCELLED", REVIEW: null },
+  IN_PROGRESS: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, PAUSE: "PAUSED", RESUME: null, COMPLETE: "COMPLETED", CANCEL: null, REVIEW: null },
+  PAUSED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, PAUSE: null, RESUME: "IN_PROGRESS", COMPLETE: null, CANCEL: "CANCELLED", REVIEW: null },
+  COMPLETED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, PAUSE: null, RESUME: null, COMPLETE: null, CANCEL: null, REVIEW: "COMPLETED" },
+  CANCELLED: { SUBMIT_OFFER: null, WITHDRAW_OFFER: null, ACCEPT_OFFER: null, START: null, PAUSE: null, RESUME: null, COMPLETE: null, CANCEL: null, REVIEW: null },
 };
 
 const cases = ORDER_STATUSES.flatMap((status) => ORDER_COMMANDS.map((command) => [status, command, EXPECTED[status][command]] as const));

@@ -1,18 +1,20 @@
-export const ORDER_STATUSES = ["OPEN", "ASSIGNED", "IN_PROGRESS", "COMPLETED", "CANCELLED"] as const;
+export const ORDER_STATUSES = ["OPEN", "ASSIGNED", "IN_PROGRESS", "PAUSED", "COMPLETED", "CANCELLED"] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 /** Everything that can be asked of an order; each is allowed from some statuses only. */
-export const ORDER_COMMANDS = ["SUBMIT_OFFER", "WITHDRAW_OFFER", "ACCEPT_OFFER", "START", "COMPLETE", "CANCEL", "REVIEW"] as const;
+export const ORDER_COMMANDS = ["SUBMIT_OFFER", "WITHDRAW_OFFER", "ACCEPT_OFFER", "START", "PAUSE", "RESUME", "COMPLETE", "CANCEL", "REVIEW"] as const;
 export type OrderCommand = (typeof ORDER_COMMANDS)[number];
 
 /**
- * OPEN → ASSIGNED (offer accepted) → IN_PROGRESS → COMPLETED; OPEN|ASSIGNED → CANCELLED. Offers come and go only
- * while OPEN; a review only after COMPLETED. Missing entries are not allowed.
+ * OPEN → ASSIGNED (offer accepted) → IN_PROGRESS → COMPLETED; IN_PROGRESS ⇄ PAUSED (work interrupted, with a reason);
+ * OPEN|ASSIGNED|PAUSED → CANCELLED; COMPLETED only from IN_PROGRESS (a paused job resumes first). Offers come and go
+ * only while OPEN; a review only after COMPLETED. Missing entries are not allowed.
  */
 const TRANSITIONS: Record<OrderStatus, Partial<Record<OrderCommand, OrderStatus>>> = {
   OPEN: { SUBMIT_OFFER: "OPEN", WITHDRAW_OFFER: "OPEN", ACCEPT_OFFER: "ASSIGNED", CANCEL: "CANCELLED" },
   ASSIGNED: { START: "IN_PROGRESS", CANCEL: "CANCELLED" },
-  IN_PROGRESS: { COMPLETE: "COMPLETED" },
+  IN_PROGRESS: { PAUSE: "PAUSED", COMPLETE: "COMPLETED" },
+  PAUSED: { RESUME: "IN_PROGRESS", CANCEL: "CANCELLED" },
   COMPLETED: { REVIEW: "COMPLETED" },
   CANCELLED: {},
 };

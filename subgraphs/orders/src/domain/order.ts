@@ -20,6 +20,8 @@ export interface Order {
   budget: Money | null;
   status: OrderStatus;
   acceptedOfferId: string | null;
+  /** Why the job was last paused (kept after it resumes, replaced by the next pause); null if it never was. */
+  pauseReason: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,6 +33,9 @@ export interface Offer {
   price: Money;
   message: string | null;
   proposedStart: Date | null;
+  /** After this instant a PENDING offer can no longer be accepted and shows as EXPIRED; null: no limit. */
+  validUntil: Date | null;
+  /** As stored; what clients see is effectiveStatus(offer, now). */
   status: OfferStatus;
   createdAt: Date;
   updatedAt: Date;
@@ -43,6 +48,9 @@ export interface Review {
   providerId: string;
   rating: number;
   comment: string | null;
+  /** When a moderator hid it (null: visible); hidden reviews are seen by staff only and do not count in ratings. */
+  hiddenAt: Date | null;
+  hiddenReason: string | null;
   createdAt: Date;
 }
 

@@ -1,4 +1,6 @@
 export const MAX_COMMENT_LENGTH = 2000;
+/** Reasons given for pausing a job or hiding a review. */
+export const MAX_REASON_LENGTH = 500;
 
 /** 0..5 in steps of 0.5. */
 export function ratingProblem(rating: number): string | null {

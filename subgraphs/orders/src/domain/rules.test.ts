@@ -1,18 +1,18 @@
 import { describe, expect, test } from "vitest";
-import { canViewOrder, isAssignedProvider, offerRefusal, visibleOffers, type Actor } from "./access.js";
+import { canPauseOrResume, canSeeReview, canViewOrder, isAssignedProvider, offerRefusal, visibleOffers, type Actor } from "./access.js";
 import { moneyProblems } from "./money.js";
-import { canAccept, canResubmit, canWithdraw, OFFER_STATUSES } from "./offer-status.js";
-import type { Offer, Order } from "./order.js";
+import { canAccept, canResubmit, canWithdraw, effectiveStatus, OFFER_STATUSES, validUntilProblem } from "./offer-status.js";
+import type { Offer, Order, Review } from "./order.js";
 import type { OrderStatus } from "./order-status.js";
 import { ratingProblem } from "./review.js";
 
 const order = (status: OrderStatus = "OPEN"): Order => ({
   id: "o1", customerId: "cust", serviceId: "svc", title: "t", description: "d", address: "a", scheduledFor: null,
-  location: null, city: null, window: null, budget: null, status, acceptedOfferId: null, createdAt: new Date(0), updatedAt: new Date(0),
+  location: null, city: null, window: null, budget: null, status, acceptedOfferId: null, pauseReason: null, createdAt: new Date(0), updatedAt: new Date(0),
 });
 const offer = (providerId: string): Offer => ({
   id: `of-${providerId}`, orderId: "o1", providerId, price: { amount: 100, currency: "EUR" }, message: null,
-  proposedStart: null, status: "PENDING", createdAt: new Date(0), updatedAt: new Date(0),
+  proposedStart: null, validUntil: null, status: "PENDING", createdAt: new Date(0), updatedAt: new Date(0),
 });
 const customer: Actor = { userId: "cust", roles: ["CUSTOMER"] };
 const provider: Actor = { userId: "prov", roles: ["PROVIDER"] };
@@ -30,6 +30,16 @@ describe("canViewOrder", () => {
     ["stranger", stranger, "OPEN", false, true, false],
   ] as const)("%s", (_name, actor, status, hasOffer, providesService, expected) => {
     expect(canViewOrder(actor, order(status), { hasOffer, providesService })).toBe(expected);
+  });
+
+  // A suspended customer's order is held back from providers who have not offered; participants keep seeing it.
+  test.each([
+    ["provider for the service, order open", provider, false, false],
+    ["provider who offered", provider, true, true],
+    ["customer themself", customer, false, true],
+    ["admin", admin, false, true],
+  ] as const)("customer suspended: %s → %s", (_name, actor, hasOffer, expected) => {
+    expect(canViewOrder(actor, order("OPEN"), { hasOffer, providesService: true, customerSuspended: true })).toBe(expected);
   });
 });
 
@@ -81,4 +91,66 @@ test.each([
   [5.5, "must be between 0 and 5"], [-0.5, "must be between 0 and 5"], [4.25, "must be in steps of 0.5"], [Number.NaN, "must be between 0 and 5"],
 ])("rating %d → %s", (rating, expected) => {
   expect(ratingProblem(rating)).toBe(expected);
+});
+
+describe("suspended providers' pending offers", () => {
+  const offers = [offer("prov"), { ...offer("other"), status: "ACCEPTED" as const }, offer("gone")];
+  const suspended = new Set(["gone", "other"]);
+  test.each([
+    ["customer: pending offers of suspended providers are held back, an accepted one stays", customer, ["of-prov", "of-other"]],
+    ["admin sees all", admin, ["of-prov", "of-other", "of-gone"]],
+    ["the provider sees their own", provider, ["of-prov"]],
+  ] as const)("%s", (_name, actor, expected) => {
+    expect(visibleOffers(actor, order(), offers, suspended).map((o) => o.id)).toEqual(expected);
+  });
+});
+
+describe("offer expiry", () => {
+  const now = new Date("2026-06-01T12:00:00Z");
+  const at = (iso: string | null) => ({ ...offer("prov"), validUntil: iso ? new Date(iso) : null });
+  test.each([
+    ["no limit", null, "PENDING", "PENDING"],
+    ["still valid", "2026-06-01T12:00:01Z", "PENDING", "PENDING"],
+    ["exactly now", "2026-06-01T12:00:00Z", "PENDING", "EXPIRED"],
+    ["past", "2026-05-01T00:00:00Z", "PENDING", "EXPIRED"],
+    ["past but accepted", "2026-05-01T00:00:00Z", "ACCEPTED", "ACCEPTED"],
+    ["past but withdrawn", "2026-05-01T00:00:00Z", "WITHDRAWN", "WITHDRAWN"],
+  ] as const)("%s", (_name, validUntil, status, expected) => {
+    expect(effectiveStatus({ ...at(validUntil), status }, now)).toBe(expected);
+  });
+  test.each([
+    [null, null],
+    [new Date("2026-06-01T12:00:01Z"), null],
+    [now, "must be in the future"],
+    [new Date("2020-01-01T00:00:00Z"), "must be in the future"],
+  ])("validUntil %s → %s", (validUntil, expected) => {
+    expect(validUntilProblem(validUntil, now)).toBe(expected);
+  });
+});
+
+test.each([
+  ["customer", customer, true],
+  ["assigned provider", provider, true],
+  ["another provider", { userId: "other", roles: ["PROVIDER"] } as Actor, false],
+  ["admin", admin, false],
+] as const)("canPauseOrResume: %s → %s", (_name, actor, expected) => {
+  expect(canPauseOrResume(actor, order("IN_PROGRESS"), offer("prov"))).toBe(expected);
+});
+
+describe("hidden reviews", () => {
+  const review = (hiddenAt: Date | null): Review => ({
+    id: "r1", orderId: "o1", authorId: "cust", providerId: "prov", rating: 4, comment: "ok", hiddenAt, hiddenReason: hiddenAt ? "abuse" : null, createdAt: new Date(0),
+  });
+  const moderator: Actor = { userId: "mod", roles: ["MODERATOR"] };
+  test.each([
+    ["visible, anyone", null, null, true],
+    ["visible, customer", customer, null, true],
+    ["hidden, signed out", null, new Date(1), false],
+    ["hidden, its author", customer, new Date(1), false],
+    ["hidden, the provider", provider, new Date(1), false],
+    ["hidden, moderator", moderator, new Date(1), true],
+    ["hidden, admin", admin, new Date(1), true],
+  ] as const)("%s → %s", (_name, actor, hiddenAt, expected) => {
+    expect(canSeeReview(actor, review(hiddenAt))).toBe(expected);
+  });
 });

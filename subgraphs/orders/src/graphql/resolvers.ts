@@ -26,6 +26,9 @@ export const resolvers: Resolvers = {
     startOrder: async (_p, { id }, ctx) => ctx.orders.startOrder(await actor(ctx), id, ctx.loaders),
     completeOrder: async (_p, { id }, ctx) => ctx.orders.completeOrder(await actor(ctx), id, ctx.loaders),
     reviewOrder: async (_p, args, ctx) => ctx.orders.reviewOrder(await actor(ctx), args, ctx.loaders),
+    pauseOrder: async (_p, { id, reason }, ctx) => ctx.orders.pauseOrder(await actor(ctx), id, reason, ctx.loaders),
+    resumeOrder: async (_p, { id }, ctx) => ctx.orders.resumeOrder(await actor(ctx), id, ctx.loaders),
+    hideReview: async (_p, { id, reason }, ctx) => ctx.orders.hideReview(await actor(ctx), id, reason, ctx.loaders),
     setServiceAreas: async (_p, { areas }, ctx) => ctx.feed.setServiceAreas(await actor(ctx), areas),
   },
   Subscription: {
@@ -58,10 +61,7 @@ export const resolvers: Resolvers = {
       await actor(ctx);
       return ctx.loaders.rating.load(u.id);
     },
-    reviews: async (u, args, ctx) => {
-      await actor(ctx);
-      return ctx.orders.reviewsOf(u.id, args);
-    },
+    reviews: async (u, args, ctx) => ctx.orders.reviewsOf(u.id, args, await actor(ctx)),
     // Providers advertise where they work: any signed-in viewer may see it, like ratings.
     serviceAreas: async (u, _a, ctx) => {
       await actor(ctx);
@@ -74,16 +74,19 @@ export const resolvers: Resolvers = {
     service: (o) => ({ __typename: "Service" as const, id: o.serviceId }),
     offers: async (o, _a, ctx) => ctx.orders.offersOf(await actor(ctx), o, ctx.loaders),
     acceptedOffer: async (o, _a, ctx) => ctx.orders.acceptedOfferOf(await actor(ctx), o, ctx.loaders),
-    review: (o, _a, ctx) => ctx.loaders.reviewOfOrder.load(o.id),
+    review: async (o, _a, ctx) => ctx.orders.reviewOf(await ctx.viewer().catch(() => null), o, ctx.loaders),
   },
   Offer: {
     __resolveReference: (ref, ctx) => ctx.loaders.offer.load(ref.id),
     order: async (o, _a, ctx) => ctx.orders.getOrder(await actor(ctx), o.orderId, ctx.loaders),
     provider: (o) => user(o.providerId),
+    status: (o, _a, ctx) => ctx.orders.offerStatus(o),
   },
   Review: {
     order: async (r, _a, ctx) => ctx.orders.getOrder(await actor(ctx), r.orderId, ctx.loaders),
     author: (r) => user(r.authorId),
     provider: (r) => user(r.providerId),
+    hidden: (r) => r.hiddenAt !== null,
+    hiddenReason: async (r, _a, ctx) => ctx.orders.hiddenReasonOf(await ctx.viewer().catch(() => null), r),
   },
 };

@@ -27,7 +27,7 @@ export interface NearbyOrder {
 /**
  * Where providers work and the place-aware provider feed. Every feed method applies the feed rule (inProvidersFeed:
  * an offerable order, for a service the provider performs per catalog's read model, not their own) plus its place
- * filter; orders without a location are never in a place-filtered feed.
+ * filter; suspended customers' orders are held back; orders without a location are never in a place-filtered feed.
  */
 export interface FeedRepository {
   /** Replaces the provider's areas with `areas` (in that order) and returns them as stored. */
@@ -47,11 +47,12 @@ const ORDER_COLUMNS = Prisma.sql`o.id, o.customer_id AS "customerId", o.service_
   o.budget_amount AS "budgetAmount", o.budget_currency AS "budgetCurrency", o.status::text AS status,
   o.accepted_offer_id AS "acceptedOfferId", o.created_at AS "createdAt", o.updated_at AS "updatedAt"`;
 
-/** The feed rule (inProvidersFeed) as SQL on `orders o`. */
+/** The feed rule (inProvidersFeed) as SQL on `orders o`, and suspended customers' orders held back (as in listOpenOrdersForProvider). */
 const feedRule = (providerId: string) => Prisma.sql`
   o.status IN (${Prisma.join(OFFERABLE_STATUSES.map((s) => Prisma.sql`${s}::"OrderStatus"`))})
   AND o.service_id IN (SELECT ps.service_id FROM provider_services ps WHERE ps.provider_id = ${providerId}::uuid)
-  AND o.customer_id <> ${providerId}::uuid`;
+  AND o.customer_id <> ${providerId}::uuid
+  AND NOT EXISTS (SELECT 1 FROM suspended_accounts sa WHERE sa.user_id = o.customer_id AND (sa.until IS NULL OR sa.until > now()))`;
 
 export class PrismaFeedRepository implements FeedRepository {
   constructor(private readonly prisma: OrdersPrisma) {}

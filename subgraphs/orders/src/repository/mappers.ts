@@ -15,6 +15,7 @@ export const toOrder = (r: OrderRow): Order => ({
   budget: r.budgetAmount !== null && r.budgetCurrency !== null ? { amount: r.budgetAmount, currency: r.budgetCurrency } : null,
   status: r.status,
   acceptedOfferId: r.acceptedOfferId,
+  pauseReason: r.pauseReason,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
@@ -26,6 +27,7 @@ export const toOffer = (r: OfferRow): Offer => ({
   price: { amount: r.priceAmount, currency: r.priceCurrency },
   message: r.message,
   proposedStart: r.proposedStart,
+  validUntil: r.validUntil,
   status: r.status,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,

@@ -41,6 +41,8 @@ export interface NewOffer {
   price: Money;
   message: string | null;
   proposedStart: Date | null;
+  /** Null or absent: no limit. */
+  validUntil?: Date | null;
 }
 
 export interface NewReview {
@@ -49,6 +51,23 @@ export interface NewReview {
   providerId: string;
   rating: number;
   comment: string | null;
+}
+
+/** A moderator's action, recorded in moderation_actions with the change itself. */
+export interface ModerationNote {
+  actorId: string;
+  reason: string;
+}
+
+/** What else a status change records (the pause reason on PAUSED). */
+export interface StatusChangeNote {
+  pauseReason?: string;
+}
+
+/** PENDING offers split by validUntil at `now`: expired (EXPIRED to clients) or still valid. */
+export interface OfferExpiry {
+  expired: boolean;
+  now: Date;
 }
 
 export interface Page<T> {
@@ -67,7 +86,8 @@ export interface OrderRepository {
   listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>>;
   findOffers(ids: readonly string[]): Promise<Offer[]>;
   offersOfOrders(orderIds: readonly string[]): Promise<Offer[]>;
-  listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>>;
+  /** With `expiry`, only offers stored PENDING (whatever `status`) that are past (or not past) their validUntil. */
+  listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest, expiry?: OfferExpiry): Promise<Page<Offer>>;
   /** Whether catalog has announced this service (read model). */
   serviceExists(serviceId: string): Promise<boolean>;
   /** Service ids the provider performs, per the catalog read model. */
@@ -84,12 +104,38 @@ export interface OrderRepository {
    */
   acceptOffer(offerId: string, events: (order: Order, offer: Offer) => OutboxRow[]): Promise<Order>;
   /** Conditional status change: only from `from`; StaleStateError when the order moved meanwhile. */
-  changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow): Promise<Order>;
+  changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow, note?: StatusChangeNote): Promise<Order>;
   createReview(review: NewReview): Promise<Review>;
+  /** Hidden reviews included: the service decides who sees them. */
   reviewsOfOrders(orderIds: readonly string[]): Promise<Review[]>;
-  listProviderReviews(providerId: string, page: PageRequest): Promise<Page<Review>>;
+  /** Visible reviews only, unless `includeHidden`. */
+  listProviderReviews(providerId: string, page: PageRequest, options?: { includeHidden?: boolean }): Promise<Page<Review>>;
+  /** Over visible reviews only: a hidden review does not count. */
   ratingsOf(providerIds: readonly string[]): Promise<Map<string, ProviderRating>>;
+  findReviews(ids: readonly string[]): Promise<Review[]>;
+  /**
+   * One transaction: the review is hidden (only if not hidden yet, else StaleStateError) and a HIDE_REVIEW row is
+   * written to moderation_actions. Null when there is no such review.
+   */
+  hideReview(reviewId: string, note: ModerationNote): Promise<Review | null>;
+  moderationActionsOn(targetId: string): Promise<ModerationAction[]>;
+  /** users' suspension read model: safe to repeat (the latest `until` wins). */
+  suspendAccount(userId: string, until: Date | null): Promise<void>;
+  unsuspendAccount(userId: string): Promise<void>;
+  /** Which of these accounts are suspended now (a row whose `until` is null or still ahead). */
+  suspendedAmong(userIds: readonly string[]): Promise<string[]>;
 }
+
+export interface ModerationAction {
+  id: string;
+  actorId: string;
+  action: string;
+  targetId: string;
+  reason: string;
+  at: Date;
+}
+
+export const HIDE_REVIEW = "HIDE_REVIEW";
 
 const byCreated = [{ createdAt: "asc" as const }, { id: "asc" as const }];
 
@@ -137,8 +183,14 @@ export class PrismaOrderRepository implements OrderRepository {
 
   async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
     const serviceIds = await this.servicesOfProvider(providerId);
+    // Suspended customers' orders are held back from the feed (a separate condition: NOT IN the suspended accounts).
+    const suspendedCustomers = await this.suspendedNow();
     // The feed rule (inProvidersFeed) as a WHERE clause.
-    const where = { status: { in: [...OFFERABLE_STATUSES] }, serviceId: { in: serviceIds }, customerId: { not: providerId } };
+    const where = {
+      status: { in: [...OFFERABLE_STATUSES] },
+      serviceId: { in: serviceIds },
+      AND: [{ customerId: { not: providerId } }, { customerId: { notIn: suspendedCustomers } }],
+    };
     const [rows, totalCount] = await Promise.all([
       this.prisma.order.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
       this.prisma.order.count({ where }),
@@ -154,8 +206,10 @@ export class PrismaOrderRepository implements OrderRepository {
     return (await this.prisma.offer.findMany({ where: { orderId: { in: [...orderIds] } }, orderBy: byCreated })).map(toOffer);
   }
 
-  async listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest): Promise<Page<Offer>> {
-    const where = { providerId, ...(status ? { status } : {}) };
+  async listProviderOffers(providerId: string, status: OfferStatus | null, page: PageRequest, expiry?: OfferExpiry): Promise<Page<Offer>> {
+    const where = expiry
+      ? { providerId, status: "PENDING" as const, ...(expiry.expired ? { validUntil: { lte: expiry.now } } : { OR: [{ validUntil: null }, { validUntil: { gt: expiry.now } }] }) }
+      : { providerId, ...(status ? { status } : {}) };
     const [rows, totalCount] = await Promise.all([
       this.prisma.offer.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
       this.prisma.offer.count({ where }),
@@ -184,6 +238,7 @@ export class PrismaOrderRepository implements OrderRepository {
           priceCurrency: offer.price.currency,
           message: offer.message,
           proposedStart: offer.proposedStart,
+          validUntil: offer.validUntil ?? null,
           status: NEW_OFFER_STATUS,
         };
         const row = existing
@@ -236,9 +291,10 @@ export class PrismaOrderRepository implements OrderRepository {
     });
   }
 
-  changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow): Promise<Order> {
+  changeStatus(orderId: string, from: OrderStatus[], to: OrderStatus, event: (order: Order) => OutboxRow, note?: StatusChangeNote): Promise<Order> {
     return this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.order.updateMany({ where: { id: orderId, status: { in: from } }, data: { status: to } });
+      const data = { status: to, ...(note?.pauseReason !== undefined ? { pauseReason: note.pauseReason } : {}) };
+      const { count } = await tx.order.updateMany({ where: { id: orderId, status: { in: from } }, data });
       if (count !== 1) throw new StaleStateError("order moved");
       const offersBecome = liveOffersBecome(to);
       if (offersBecome) {
@@ -263,10 +319,11 @@ export class PrismaOrderRepository implements OrderRepository {
     return (await this.prisma.review.findMany({ where: { orderId: { in: [...orderIds] } } })).map(toReview);
   }
 
-  async listProviderReviews(providerId: string, page: PageRequest): Promise<Page<Review>> {
+  async listProviderReviews(providerId: string, page: PageRequest, options: { includeHidden?: boolean } = {}): Promise<Page<Review>> {
+    const where = { providerId, ...(options.includeHidden ? {} : { hiddenAt: null }) };
     const [rows, totalCount] = await Promise.all([
-      this.prisma.review.findMany({ where: { providerId, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
-      this.prisma.review.count({ where: { providerId } }),
+      this.prisma.review.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
+      this.prisma.review.count({ where }),
     ]);
     return { rows: rows.map(toReview), totalCount };
   }
@@ -274,11 +331,53 @@ export class PrismaOrderRepository implements OrderRepository {
   async ratingsOf(providerIds: readonly string[]): Promise<Map<string, ProviderRating>> {
     const groups = await this.prisma.review.groupBy({
       by: ["providerId"],
-      where: { providerId: { in: [...providerIds] } },
+      where: { providerId: { in: [...providerIds] }, hiddenAt: null },
       _avg: { rating: true },
       _count: { _all: true },
     });
     return new Map(groups.map((g) => [g.providerId, { average: g._avg.rating ?? 0, count: g._count._all }]));
+  }
+
+  async findReviews(ids: readonly string[]): Promise<Review[]> {
+    return (await this.prisma.review.findMany({ where: { id: { in: [...ids] } } })).map(toReview);
+  }
+
+  hideReview(reviewId: string, note: ModerationNote): Promise<Review | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.review.updateMany({ where: { id: reviewId, hiddenAt: null }, data: { hiddenAt: new Date(), hiddenReason: note.reason } });
+      if (count !== 1) {
+        if (!(await tx.review.findUnique({ where: { id: reviewId } }))) return null;
+        throw new StaleStateError("already hidden");
+      }
+      await tx.moderationAction.create({ data: { actorId: note.actorId, action: HIDE_REVIEW, targetId: reviewId, reason: note.reason } });
+      return toReview(await tx.review.findUniqueOrThrow({ where: { id: reviewId } }));
+    });
+  }
+
+  async moderationActionsOn(targetId: string): Promise<ModerationAction[]> {
+    return this.prisma.moderationAction.findMany({ where: { targetId }, orderBy: [{ at: "asc" }, { id: "asc" }] });
+  }
+
+  async suspendAccount(userId: string, until: Date | null): Promise<void> {
+    await this.prisma.suspendedAccount.upsert({ where: { userId }, create: { userId, until }, update: { until } });
+  }
+
+  async unsuspendAccount(userId: string): Promise<void> {
+    await this.prisma.suspendedAccount.deleteMany({ where: { userId } });
+  }
+
+  async suspendedAmong(userIds: readonly string[]): Promise<string[]> {
+    const rows = await this.prisma.suspendedAccount.findMany({
+      where: { userId: { in: [...userIds] }, OR: [{ until: null }, { until: { gt: new Date() } }] },
+      select: { userId: true },
+    });
+    return rows.map((r) => r.userId);
+  }
+
+  /** Every account suspended right now (few: moderation is the exception). */
+  private async suspendedNow(): Promise<string[]> {
+    const rows = await this.prisma.suspendedAccount.findMany({ where: { OR: [{ until: null }, { until: { gt: new Date() } }] }, select: { userId: true } });
+    return rows.map((r) => r.userId);
   }
 }
 

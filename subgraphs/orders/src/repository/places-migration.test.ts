@@ -14,7 +14,7 @@ import { createPrisma, type OrdersPrisma } from "./prisma.js";
 // The places migration on a database that has the schema and rows of before it: existing orders stay valid
 // (no place, no window), are listed as before, and never show in a place-filtered feed; new orders get their
 // earth point computed by the database.
-const PLACES = "20261201210000_order_places";
+const PLACES = "20261202040000_order_places";
 
 let db: TestDatabase | undefined;
 let prisma: OrdersPrisma | undefined;

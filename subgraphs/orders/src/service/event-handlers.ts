@@ -1,6 +1,7 @@
 import { z } from "zod";
-import type { IntegrationEvent, Logger } from "@fixup/platform";
+import { allHandlers, onUserDeleted, onUserSuspension, type EventHandler, type IntegrationEvent, type Logger } from "@fixup/platform";
 import type { ProviderServicesReadModel } from "../repository/read-model-repository.js";
+import type { OrderService } from "./order-service.js";
 
 const payloadSchema = z.object({ providerId: z.uuid(), serviceId: z.uuid() });
 const serviceCreatedSchema = z.object({ serviceId: z.uuid() });
@@ -34,4 +35,15 @@ export function catalogEventHandler(readModel: ProviderServicesReadModel, logger
         : await readModel.unassign(event.id, providerId, serviceId);
     if (!applied) logger.debug({ eventId: event.id }, "duplicate catalog event ignored");
   };
+}
+
+/**
+ * users' stream: a deleted account's orders and offers are closed; a suspension holds its open orders and pending
+ * offers back (a read model, nothing cancelled) until users announces its end.
+ */
+export function usersEventHandler(orders: Pick<OrderService, "accountDeleted" | "accountSuspended" | "accountUnsuspended">, logger: Logger): EventHandler {
+  return allHandlers(
+    onUserDeleted((userId) => orders.accountDeleted(userId), logger, "deleted account's orders and offers closed"),
+    onUserSuspension({ suspended: (userId, until) => orders.accountSuspended(userId, until), unsuspended: (userId) => orders.accountUnsuspended(userId) }, logger),
+  );
 }

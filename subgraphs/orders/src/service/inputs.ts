@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { parseInput } from "@fixup/platform";
-import { MAX_COMMENT_LENGTH } from "../domain/review.js";
+import { MAX_COMMENT_LENGTH, MAX_REASON_LENGTH } from "../domain/review.js";
 
 const uuid = (what: string) => z.uuid(`must be a valid ${what} id`);
 const money = z.object({ amount: z.number().int("must be a whole number of minor units"), currency: z.string() });
@@ -29,6 +29,7 @@ export const submitOfferInput = z.object({
   price: money,
   message: z.string().trim().max(2000, "must be at most 2000 characters").nullish(),
   proposedStart: dateTime.nullish(),
+  validUntil: dateTime.nullish(),
 });
 
 export const reviewInput = z.object({
@@ -36,6 +37,9 @@ export const reviewInput = z.object({
   rating: z.number(),
   comment: z.string().trim().max(MAX_COMMENT_LENGTH, `must be at most ${MAX_COMMENT_LENGTH} characters`).nullish(),
 });
+
+/** Why a job is paused or a review hidden: required, trimmed. */
+export const reasonInput = z.string().trim().min(1, "must not be empty").max(MAX_REASON_LENGTH, `must be at most ${MAX_REASON_LENGTH} characters`);
 
 export { parseInput };
 

@@ -1088,3 +1088,38 @@ describe("accountDeleted (users' UserDeleted)", () => {
     expect((await service.getOffer(provider, open.offer.id, loaders(provider))).status).toBe("PENDING");
   });
 });
+
+describe("verified e-mail gate (REQUIRE_VERIFIED_EMAIL)", () => {
+  const verified = (a: Actor): Actor => ({ ...a, emailVerified: true });
+  function gated() {
+    const repo = new FakeOrderRepository();
+    repo.assignService(provider.userId, SERVICE);
+    const service = new OrderService(repo, undefined, undefined, { requireVerifiedEmail: true });
+    const loaders = (a: Actor) => service.createLoaders(async () => a);
+    return { service, loaders };
+  }
+  const refusedAsUnverified = expect.objectContaining({ code: ErrorCode.FORBIDDEN, reason: "EMAIL_NOT_VERIFIED" });
+
+  test.each<{ step: "createOrder" | "submitOffer" | "acceptOffer" }>([{ step: "createOrder" }, { step: "submitOffer" }, { step: "acceptOffer" }])(
+    "$step by an unverified account → FORBIDDEN (EMAIL_NOT_VERIFIED); verified → allowed",
+    async ({ step }) => {
+      const { service, loaders } = gated();
+      /** The three steps, every actor verified except the one taking `step` when `unverifiedStep` is set. */
+      const run = async (unverifiedStep: boolean) => {
+        const as = (a: Actor, at: typeof step) => (unverifiedStep && step === at ? a : verified(a));
+        const order = await service.createOrder(as(customer, "createOrder"), orderInput());
+        const p = as(provider, "submitOffer");
+        const offer = await service.submitOffer(p, { orderId: order.id, price: EUR(100) }, loaders(p));
+        const c = as(customer, "acceptOffer");
+        return service.acceptOffer(c, offer.id, loaders(c));
+      };
+      await expect(run(true)).rejects.toThrow(refusedAsUnverified);
+      await expect(run(false)).resolves.toMatchObject({ status: "ASSIGNED" });
+    },
+  );
+
+  test("off (the default outside production): unverified accounts trade", async () => {
+    const { createOrder } = setup();
+    await expect(createOrder(customer)).resolves.toMatchObject({ status: "OPEN" });
+  });
+});

@@ -9,6 +9,7 @@ import {
   notFound,
   outboxRow,
   pageRequest,
+  requireVerifiedEmail,
   toConnection,
   type Connection,
   alwaysCaughtUp,
@@ -20,6 +21,9 @@ import {
   canFollowOffers,
   canFollowOrder,
   canListOrdersOf,
+  canModerate,
+  canPauseOrResume,
+  canSeeReview,
   canViewOffer,
   canViewOrder,
   isAssignedProvider,
@@ -32,14 +36,13 @@ import {
 } from "../domain/access.js";
 import { geoPointProblems } from "../domain/location.js";
 import { moneyProblems } from "../domain/money.js";
-import { canWithdraw } from "../domain/offer-status.js";
+import { canWithdraw, effectiveStatus, isExpired, validUntilProblem, type EffectiveOfferStatus } from "../domain/offer-status.js";
 import { OrderEvents, type Offer, type Order, type Review } from "../domain/order.js";
 import { allowedFrom, transition, type OrderCommand, type OrderStatus } from "../domain/order-status.js";
-import type { OfferStatus } from "../domain/offer-status.js";
 import { ratingProblem, type ProviderRating } from "../domain/review.js";
 import { timeWindowProblems } from "../domain/time-window.js";
-import { ConflictError, StaleStateError, type OrderRepository, type Page } from "../repository/order-repository.js";
-import { createOrderInput, idInput, parseInput, reviewInput, submitOfferInput } from "./inputs.js";
+import { ConflictError, StaleStateError, type OrderRepository, type Page, type StatusChangeNote } from "../repository/order-repository.js";
+import { createOrderInput, idInput, parseInput, reasonInput, reviewInput, submitOfferInput } from "./inputs.js";
 import { noLiveEvents, type LiveEvents } from "./live-events.js";
 
 /** Per-request batch loaders: every list of entities costs one query, whatever its length. */
@@ -49,6 +52,8 @@ export interface OrderLoaders {
   offersOfOrder: DataLoader<string, Offer[]>;
   reviewOfOrder: DataLoader<string, Review | null>;
   rating: DataLoader<string, ProviderRating | null>;
+  /** Whether an account is suspended now (users' suspension read model). */
+  suspended: DataLoader<string, boolean>;
   /** Whether the viewer performs a service (catalog's read model, caught up before it says no). */
   viewerProvides: (serviceId: string) => Promise<boolean>;
 }
@@ -58,13 +63,27 @@ const statusChanged = (order: Order, from: OrderStatus) =>
 
 const orderNotFound = () => notFound("Order");
 
+/** Deployment choices the use cases follow. */
+export interface OrdersPolicy {
+  /** REQUIRE_VERIFIED_EMAIL: see @fixup/platform requiresVerifiedEmail. */
+  requireVerifiedEmail: boolean;
+}
+
 export class OrderService {
   constructor(
     private readonly orders: OrderRepository,
     private readonly live: LiveEvents = noLiveEvents,
     /** catalog's events → services and who performs them: consulted before refusing or hiding anything. */
     private readonly catalogEvents: ReadModelFreshness = alwaysCaughtUp,
+    private readonly policy: OrdersPolicy = { requireVerifiedEmail: false },
+    /** What "now" is for offers' validUntil. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Trading (ordering, offering, accepting) needs a confirmed e-mail address when the gate is on. */
+  private trader(actor: Actor): Actor {
+    return requireVerifiedEmail(actor, this.policy.requireVerifiedEmail);
+  }
 
   createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
     const servicesOf = async (providerId: string) => new Set(await this.orders.servicesOfProvider(providerId));
@@ -84,6 +103,10 @@ export class OrderService {
       rating: new DataLoader(async (providerIds) => {
         const ratings = await this.orders.ratingsOf(providerIds);
         return providerIds.map((id) => ratings.get(id) ?? null);
+      }),
+      suspended: new DataLoader(async (userIds) => {
+        const suspended = new Set(await this.orders.suspendedAmong(userIds));
+        return userIds.map((id) => suspended.has(id));
       }),
       viewerProvides: async (serviceId) => {
         const v = await viewer();
@@ -113,7 +136,27 @@ export class OrderService {
   }
 
   async offersOf(actor: Actor, order: Order, loaders: OrderLoaders): Promise<Offer[]> {
-    return visibleOffers(actor, order, await loaders.offersOfOrder.load(order.id));
+    const offers = await loaders.offersOfOrder.load(order.id);
+    const pendingProviders = [...new Set(offers.filter((o) => o.status === "PENDING").map((o) => o.providerId))];
+    const flags = await loaders.suspended.loadMany(pendingProviders);
+    const suspended = new Set(pendingProviders.filter((_id, i) => flags[i] === true));
+    return visibleOffers(actor, order, offers, suspended);
+  }
+
+  /** What a client sees as the offer's status: EXPIRED for a PENDING offer past its validUntil. */
+  offerStatus(offer: Offer): EffectiveOfferStatus {
+    return effectiveStatus(offer, this.now());
+  }
+
+  /** The order's review unless moderation hid it from this viewer. */
+  async reviewOf(actor: Actor | null, order: Order, loaders: OrderLoaders): Promise<Review | null> {
+    const review = await loaders.reviewOfOrder.load(order.id);
+    return review && canSeeReview(actor, review) ? review : null;
+  }
+
+  /** Staff see why a review was hidden; nobody else does. */
+  hiddenReasonOf(actor: Actor | null, review: Review): string | null {
+    return actor && isStaff(actor) ? review.hiddenReason : null;
   }
 
   async acceptedOfferOf(actor: Actor, order: Order, loaders: OrderLoaders): Promise<Offer | null> {
@@ -168,20 +211,25 @@ export class OrderService {
     return connection(await this.orders.listOpenOrdersForProvider(actor.userId, page), page);
   }
 
-  async myOffers(actor: Actor, status: OfferStatus | null, args: PageArgs): Promise<Connection<Offer>> {
+  async myOffers(actor: Actor, status: EffectiveOfferStatus | null, args: PageArgs): Promise<Connection<Offer>> {
     const page = pageRequest(args);
-    return connection(await this.orders.listProviderOffers(actor.userId, status, page), page);
+    // EXPIRED is PENDING past validUntil, so PENDING and EXPIRED split the stored PENDING offers at "now".
+    const expiry = status === "EXPIRED" || status === "PENDING" ? { expired: status === "EXPIRED", now: this.now() } : undefined;
+    const stored = status === "EXPIRED" ? "PENDING" : status;
+    return connection(await this.orders.listProviderOffers(actor.userId, stored, page, expiry), page);
   }
 
-  async reviewsOf(providerId: string, args: PageArgs): Promise<Connection<Review>> {
+  /** A provider's reviews; hidden ones only for staff. */
+  async reviewsOf(providerId: string, args: PageArgs, actor?: Actor): Promise<Connection<Review>> {
     const page = pageRequest(args);
-    return connection(await this.orders.listProviderReviews(providerId, page), page);
+    return connection(await this.orders.listProviderReviews(providerId, page, { includeHidden: !!actor && isStaff(actor) }), page);
   }
 
   // ---- commands ------------------------------------------------------------------------------------------
 
   async createOrder(actor: Actor, raw: unknown): Promise<Order> {
     if (!isCustomer(actor)) throw forbidden("Only customers can create orders");
+    this.trader(actor);
     const input = parseInput(createOrderInput, raw, "input");
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
@@ -212,18 +260,24 @@ export class OrderService {
   }
 
   async submitOffer(actor: Actor, raw: unknown, loaders: OrderLoaders): Promise<Offer> {
+    this.trader(actor);
     const input = parseInput(submitOfferInput, raw, "input");
     const problems = moneyProblems(input.price);
     if (problems) throw badInput(prefixed("input.price", problems));
+    const validUntil = input.validUntil ?? null;
+    const expiryProblem = validUntilProblem(validUntil, this.now());
+    if (expiryProblem) throw badInput({ "input.validUntil": expiryProblem });
     const order = await this.getOrder(actor, input.orderId, loaders);
     const refusal = offerRefusal(actor, order, await loaders.viewerProvides(order.serviceId));
     if (refusal === "OWN_ORDER") throw forbidden("You cannot offer on your own order");
     if (refusal === "NOT_PROVIDER") throw forbidden("Only providers can submit offers");
     if (refusal === "SERVICE_NOT_OFFERED") throw forbidden("You do not perform this order's service");
     this.ensure(order.status, "SUBMIT_OFFER");
+    // Seen because they offered before: the customer's suspension still holds new offers back.
+    if (await loaders.suspended.load(order.customerId)) throw invalidState("The order is not taking offers at the moment");
     try {
       const offer = await this.orders.submitOffer(
-        { orderId: order.id, providerId: actor.userId, price: input.price, message: input.message ?? null, proposedStart: input.proposedStart ?? null },
+        { orderId: order.id, providerId: actor.userId, price: input.price, message: input.message ?? null, proposedStart: input.proposedStart ?? null, validUntil },
         (offer, current) =>
           outboxRow(OrderEvents.OfferSubmitted, { offerId: offer.id, orderId: current.id, providerId: offer.providerId, customerId: current.customerId }),
       );
@@ -256,6 +310,7 @@ export class OrderService {
   }
 
   async acceptOffer(actor: Actor, offerId: string, loaders: OrderLoaders): Promise<Order> {
+    this.trader(actor);
     const id = parseInput(idInput("offer"), offerId, "offerId");
     const offer = await loaders.offer.load(id);
     const order = offer ? await this.visibleOrder(actor, offer.orderId, loaders) : null;
@@ -267,6 +322,8 @@ export class OrderService {
     }
     this.ensure(order.status, "ACCEPT_OFFER");
     if (offer.status !== "PENDING") throw invalidState(`Cannot accept an offer that is ${offer.status}`);
+    if (isExpired(offer, this.now())) throw invalidState("The offer has expired");
+    if (await loaders.suspended.load(offer.providerId)) throw invalidState("The offer cannot be accepted at the moment");
     try {
       const assigned = await this.orders.acceptOffer(offer.id, (assigned, accepted) => [
         outboxRow(OrderEvents.OfferAccepted, {
@@ -291,6 +348,35 @@ export class OrderService {
 
   async completeOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
     return this.providerMove(actor, id, "COMPLETE", loaders);
+  }
+
+  /** IN_PROGRESS → PAUSED, by the customer or the assigned provider, keeping the reason. */
+  async pauseOrder(actor: Actor, id: string, reason: unknown, loaders: OrderLoaders): Promise<Order> {
+    const pauseReason = parseInput(reasonInput, reason, "reason");
+    const order = await this.jobOf(actor, id, loaders);
+    return this.move(order, "PAUSE", loaders, { pauseReason });
+  }
+
+  /** PAUSED → IN_PROGRESS, by the customer or the assigned provider. */
+  async resumeOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
+    return this.move(await this.jobOf(actor, id, loaders), "RESUME", loaders);
+  }
+
+  /** Staff hide a review from everyone else (audited in the same transaction); it stops counting in ratings. */
+  async hideReview(actor: Actor, id: string, reason: unknown, loaders: OrderLoaders): Promise<Review> {
+    if (!canModerate(actor)) throw forbidden("Only moderators can hide reviews");
+    const reviewId = parseInput(idInput("review"), id, "id");
+    const why = parseInput(reasonInput, reason, "reason");
+    try {
+      const hidden = await this.orders.hideReview(reviewId, { actorId: actor.userId, reason: why });
+      if (!hidden) throw notFound("Review");
+      loaders.reviewOfOrder.clear(hidden.orderId);
+      loaders.rating.clear(hidden.providerId);
+      return hidden;
+    } catch (error) {
+      if (error instanceof StaleStateError) throw invalidState("The review is already hidden");
+      throw error;
+    }
   }
 
   async cancelOrder(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
@@ -367,7 +453,25 @@ export class OrderService {
     return { cancelled, withdrawn };
   }
 
+  /** users' UserSuspended: the account's open orders and pending offers are held back (nothing is cancelled). */
+  async accountSuspended(userId: string, until: Date | null): Promise<void> {
+    await this.orders.suspendAccount(userId, until);
+  }
+
+  /** users' UserUnsuspended: everything held back shows again. */
+  async accountUnsuspended(userId: string): Promise<void> {
+    await this.orders.unsuspendAccount(userId);
+  }
+
   // ---- helpers -------------------------------------------------------------------------------------------
+
+  /** The order, if the actor may pause or resume it (its customer or assigned provider). */
+  private async jobOf(actor: Actor, id: string, loaders: OrderLoaders): Promise<Order> {
+    const order = await this.getOrder(actor, id, loaders);
+    const accepted = order.acceptedOfferId ? await loaders.offer.load(order.acceptedOfferId) : null;
+    if (!canPauseOrResume(actor, order, accepted)) throw forbidden("Only the customer and the assigned provider can pause or resume the job");
+    return order;
+  }
 
   /** A service created a moment ago may still be on its way from catalog: catch up before saying no. */
   private async serviceExists(serviceId: string): Promise<boolean> {
@@ -382,10 +486,10 @@ export class OrderService {
     return this.move(order, command, loaders);
   }
 
-  private async move(order: Order, command: OrderCommand, loaders: OrderLoaders): Promise<Order> {
+  private async move(order: Order, command: OrderCommand, loaders: OrderLoaders, note?: StatusChangeNote): Promise<Order> {
     const next = this.ensure(order.status, command);
     try {
-      const moved = await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status));
+      const moved = await this.orders.changeStatus(order.id, allowedFrom(command), next, (o) => statusChanged(o, order.status), note);
       forget(loaders, moved.id);
       this.live.orderUpdated(moved);
       return moved;
@@ -413,7 +517,8 @@ export class OrderService {
     const offers = await loaders.offersOfOrder.load(order.id);
     const hasOffer = offers.some((o) => o.providerId === actor.userId);
     const providesService = await loaders.viewerProvides(order.serviceId);
-    return canViewOrder(actor, order, { hasOffer, providesService });
+    const customerSuspended = !hasOffer && (await loaders.suspended.load(order.customerId));
+    return canViewOrder(actor, order, { hasOffer, providesService, customerSuspended });
   }
 }
 

@@ -1,4 +1,6 @@
-export type Role = "CUSTOMER" | "PROVIDER" | "ADMIN";
+export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
+/** Roles only an ADMIN grants (grantRole); updateMe keeps them and never adds them. */
+export const GRANTED_ROLES: readonly Role[] = ["MODERATOR", "ADMIN"];
 export const SELF_ASSIGNABLE_ROLES: readonly Role[] = ["CUSTOMER", "PROVIDER"];
 
 export interface User {
@@ -23,7 +25,7 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 /** Email is personal data: only its owner and admins see it. */
 export function canSeeEmail(viewer: { userId: string; roles: readonly Role[] } | null, user: User): boolean {
-  return !user.deleted && !!viewer && (viewer.userId === user.id || viewer.roles.includes("ADMIN"));
+  return !user.deleted && !!viewer && (viewer.userId === user.id || viewer.roles.includes("ADMIN") || viewer.roles.includes("MODERATOR"));
 }
 
 /** A new account with no roles requested is a customer; ADMIN is never self-assigned. */
@@ -32,10 +34,10 @@ export function initialRoles(requested: readonly Role[] | undefined): Role[] {
   return roles.length ? roles : ["CUSTOMER"];
 }
 
-/** updateMe may switch CUSTOMER/PROVIDER but must keep ADMIN if present and never grant it. */
+/** updateMe may switch CUSTOMER/PROVIDER but must keep granted roles (ADMIN, MODERATOR) and never add them. */
 export function nextRoles(current: readonly Role[], requested: readonly Role[]): Role[] {
-  const kept = current.includes("ADMIN") ? (["ADMIN"] as Role[]) : [];
-  return [...new Set([...kept, ...requested.filter((r) => r !== "ADMIN")])];
+  const kept = current.filter((r) => GRANTED_ROLES.includes(r));
+  return [...new Set([...kept, ...requested.filter((r) => !GRANTED_ROLES.includes(r))])];
 }
 
 export const DELETED_ACCOUNT_NAME = "Deleted account";

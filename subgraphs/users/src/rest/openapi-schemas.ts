@@ -11,7 +11,7 @@ export const RefreshInput = refreshInput.meta({ id: "RefreshInput" });
 
 // Response bodies have no parsing schema to borrow (handlers build them), so openapi.test.ts parses live responses
 // with these strictly: a field added or renamed in a handler fails the test instead of silently drifting.
-const ROLES = ["CUSTOMER", "PROVIDER", "ADMIN"] as const satisfies readonly Role[];
+const ROLES = ["CUSTOMER", "PROVIDER", "MODERATOR", "ADMIN"] as const satisfies readonly Role[];
 type MissingRole = Exclude<Role, (typeof ROLES)[number]>;
 const _everyRoleListed: MissingRole extends never ? true : MissingRole = true;
 

@@ -1,10 +1,10 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JSONWebKeySet, type JWK } from "jose";
-import { ACCESS_TOKEN_ALG, TOKEN_AUDIENCE, TOKEN_ISSUER, type Role } from "@fixup/platform";
+import { ACCESS_TOKEN_ALG, EMAIL_VERIFIED_CLAIM, TOKEN_AUDIENCE, TOKEN_ISSUER, type Role } from "@fixup/platform";
 import type { SigningKeyRepository } from "../repository/signing-key-repository.js";
 
 export interface AccessTokenIssuer {
-  sign(user: { id: string; roles: Role[] }): Promise<string>;
+  sign(user: { id: string; roles: Role[]; emailVerifiedAt: Date | null }): Promise<string>;
   jwks(): Promise<JSONWebKeySet>;
   readonly accessTtlSeconds: number;
 }
@@ -49,7 +49,7 @@ export function createAccessTokenIssuer(keys: SigningKeyRepository, accessTtlSec
     accessTtlSeconds,
     async sign(user) {
       const { kid, key } = await current();
-      return new SignJWT({ roles: user.roles })
+      return new SignJWT({ roles: user.roles, [EMAIL_VERIFIED_CLAIM]: user.emailVerifiedAt !== null })
         .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid, typ: "JWT" })
         .setSubject(user.id)
         .setIssuer(TOKEN_ISSUER)

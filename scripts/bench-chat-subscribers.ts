@@ -1,0 +1,70 @@
+// bench:chat's subscribers: `count` graphql-ws clients on one conversation, run in bench:chat's process or in a child
+// process of it (--client-workers). Latency is wall clock: the sender writes its send time into the message body.
+import { createClient, type Client } from "graphql-ws";
+import WebSocket from "ws";
+
+export interface SubscriberJob {
+  wsUrl: string;
+  /** Authorization values, used in turn. */
+  authorizations: string[];
+  conversationId: string;
+  count: number;
+}
+
+export interface SubscriberTally {
+  latencies: number[];
+  delivered: number;
+  /** Subscriber errors by their message (close code and reason for a closed socket). */
+  errors: Record<string, number>;
+}
+
+const QUERY = "subscription($c: ID!) { messageAdded(conversationId: $c) { id body createdAt sender { name } } }";
+
+const describeError = (error: unknown): string => {
+  if (error && typeof error === "object" && "code" in error && "reason" in error) return `close ${String(error.code)} ${String(error.reason)}`;
+  if (Array.isArray(error)) return `graphql ${error.map((e: { message?: string }) => e.message).join("; ")}`;
+  return error instanceof Error ? error.message : String(error);
+};
+
+export function openSubscribers(job: SubscriberJob): { tally: SubscriberTally; dispose(): Promise<void> } {
+  const tally: SubscriberTally = { latencies: [], delivered: 0, errors: {} };
+  const clients: Client[] = [];
+  for (let i = 0; i < job.count; i++) {
+    const client = createClient({
+      url: job.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: job.authorizations[i % job.authorizations.length] },
+      retryAttempts: 0,
+    });
+    clients.push(client);
+    client.subscribe<{ messageAdded: { body: string } }>(
+      { query: QUERY, variables: { c: job.conversationId } },
+      {
+        next: (result) => {
+          const sentAt = Number(result.data?.messageAdded.body.split(" ")[1]);
+          if (Number.isFinite(sentAt)) tally.latencies.push(performance.timeOrigin + performance.now() - sentAt);
+          tally.delivered++;
+        },
+        error: (error) => {
+          const key = describeError(error);
+          tally.errors[key] = (tally.errors[key] ?? 0) + 1;
+        },
+        complete: () => undefined,
+      },
+    );
+  }
+  return { tally, dispose: async () => void (await Promise.all(clients.map((c) => c.dispose()))) };
+}
+
+// As a child process (forked with the job as its argument): answer "tally" requests, report and exit on "stop".
+if (process.send && process.argv[2]) {
+  const running = openSubscribers(JSON.parse(process.argv[2]) as SubscriberJob);
+  process.on("message", async (message: string) => {
+    if (message === "tally") process.send?.({ delivered: running.tally.delivered });
+    if (message === "stop") {
+      process.send?.({ final: running.tally });
+      await running.dispose();
+      process.disconnect();
+    }
+  });
+}
