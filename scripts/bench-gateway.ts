@@ -129,7 +129,7 @@ const WORKLOADS: Workload[] = [
           const orderId = dice >= 0.05 && dice < 0.1 ? offerSlots.shift() : undefined;
           if (ctx.created) {
             mutationsSent.createOrder++;
-            const input = { serviceId: seed.serviceIds[i % seed.serviceIds.length], title: `Bench ${i}`, description: "Mix", address: "1 Bench St" };
+            const input = { serviceId: seed.serviceIds[i % seed.serviceIds.length], title: `Bench ${i}`, description: "Mix", address: "1 Bench St", location: { lat: 52.52, lng: 13.405 } };
             return { headers: headers(seed.writers[writerTurn++ % seed.writers.length]?.token), body: json(CREATE_ORDER, { i: input }) };
           }
           if (orderId) {
@@ -272,7 +272,7 @@ async function seed(gatewayUrl: string): Promise<Seed> {
   const readers = await Promise.all(Array.from({ length: CONNECTIONS }, (_, i) => registerUser(gatewayUrl, ["CUSTOMER"], `Customer ${i}`)));
   const writers = await Promise.all(Array.from({ length: 4 }, (_, i) => registerUser(gatewayUrl, ["CUSTOMER"], `Mix customer ${i}`)));
   const create = (customer: TestUser, n: number) =>
-    gqlOk<{ createOrder: { id: string } }>(gatewayUrl, CREATE_ORDER, { i: { serviceId: serviceIds[n % 3], title: `Order ${n}`, description: "Seed", address: `${n} Seed St` } }, customer.token);
+    gqlOk<{ createOrder: { id: string } }>(gatewayUrl, CREATE_ORDER, { i: { serviceId: serviceIds[n % 3], title: `Order ${n}`, description: "Seed", address: `${n} Seed St`, location: { lat: 52.52, lng: 13.405 } } }, customer.token);
   // Orders learns about catalog's services through events: wait until it accepts an order for each.
   await Promise.all(serviceIds.map((_, n) => eventually(() => create(writers[0] as TestUser, n), 20_000)));
   const jobs = readers.flatMap((customer) => Array.from({ length: 20 }, (_, n) => ({ customer, n })));

@@ -13,7 +13,7 @@ const CREATE_ORDER = "mutation($i: CreateOrderInput!) { createOrder(input: $i) {
 const SUBMIT_OFFER = "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }";
 
 const order = async (customer: TestUser, title: string) =>
-  (await gqlOk<{ createOrder: { id: string } }>(url, CREATE_ORDER, { i: { serviceId, title, description: "Soon", address: "1 Main St" } }, customer.token)).createOrder.id;
+  (await gqlOk<{ createOrder: { id: string } }>(url, CREATE_ORDER, { i: { serviceId, title, description: "Soon", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } }, customer.token)).createOrder.id;
 const offer = async (provider: TestUser, orderId: string) =>
   (await gqlOk<{ submitOffer: { id: string } }>(url, SUBMIT_OFFER, { i: { orderId, price: { amount: 5000, currency: "EUR" } } }, provider.token)).submitOffer.id;
 const act = (mutation: string, vars: Record<string, unknown>, who: TestUser) => gqlOk(url, mutation, vars, who.token);
@@ -66,7 +66,7 @@ describe("a deleted customer", () => {
   test("their old access token stops working in every subgraph at once", async () => {
     const cases = [
       ["users", "{ me { id } }"],
-      ["orders", `mutation { createOrder(input: { serviceId: "${serviceId}", title: "Ghost", description: "x", address: "y" }) { id } }`],
+      ["orders", `mutation { createOrder(input: { serviceId: "${serviceId}", title: "Ghost", description: "x", address: "y", location: { lat: 52.52, lng: 13.405 } }) { id } }`],
       ["orders", "{ myOrders { totalCount } }"],
       ["chat", "{ myConversations { totalCount } }"],
       ["catalog", `mutation { assignService(serviceId: "${serviceId}") { id } }`],

@@ -37,7 +37,7 @@ test("federated entity resolution is batched: SQL per subgraph does not grow wit
     const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
       fed.gatewayUrl,
       "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-      { i: { serviceId: serviceIds[i % 3], title: `Job ${i}`, description: "Batch", address: "1 Batch Road" } },
+      { i: { serviceId: serviceIds[i % 3], title: `Job ${i}`, description: "Batch", address: "1 Batch Road", location: { lat: 52.52, lng: 13.405 } } },
       customer.token,
     );
     orderIds.push(createOrder.id);

@@ -108,7 +108,7 @@ describe("catalog tree through the gateway", () => {
       admin,
     );
     expect(created.createService).toMatchObject({ category: "Pool heating", categoryNode: { slug: "pool-heating" } });
-    await ok("mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }", { i: { serviceId: created.createService.id, title: "Heat my pool", description: "Before summer", address: "1 Main St" } }, customer.token);
+    await ok("mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }", { i: { serviceId: created.createService.id, title: "Heat my pool", description: "Before summer", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } }, customer.token);
     expect(names(await services({ c: outdoor.id }))).toContain("Pool heat pump installation");
 
     // No cycles: under itself or its own descendant.

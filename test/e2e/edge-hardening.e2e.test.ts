@@ -127,7 +127,7 @@ describe("finding 4: text Postgres cannot store is BAD_USER_INPUT naming the fie
     const { services } = (await post('{ services(search: "plumbing") { id } }')).body?.data as { services: Array<{ id: string }> };
     const order = await post(
       "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-      { i: { serviceId: services[0]?.id, title: NUL, description: "drips", address: "1 Main St" } },
+      { i: { serviceId: services[0]?.id, title: NUL, description: "drips", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } },
       chat.customer.token,
     );
     expect(codes(order)).toEqual(["BAD_USER_INPUT"]);

@@ -64,7 +64,7 @@ test("embedded default: register → assign → order → offer → accept, then
     gqlOk<{ createOrder: { id: string } }>(
       url,
       "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-      { i: { serviceId: plumbing, title: "Leaky tap", description: "Drips", address: "2 Side St" } },
+      { i: { serviceId: plumbing, title: "Leaky tap", description: "Drips", address: "2 Side St", location: { lat: 52.52, lng: 13.405 } } },
       customer.token,
     ),
   );

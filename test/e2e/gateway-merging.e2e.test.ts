@@ -61,7 +61,7 @@ test("identical mutations sent at the same time are each executed", async () => 
   const provider = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Mutation Provider");
   await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: services[0]?.id }, provider.token);
   const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Mutation Customer");
-  const input = { serviceId: services[0]?.id, title: "Same order", description: "Sent eight times at once", address: "1 Same St" };
+  const input = { serviceId: services[0]?.id, title: "Same order", description: "Sent eight times at once", address: "1 Same St", location: { lat: 52.52, lng: 13.405 } };
   const CREATE = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }";
   await eventually(() => gqlOk(fed.gatewayUrl, CREATE, { i: input }, customer.token)); // orders knows the service
   const created = await Promise.all(
@@ -79,7 +79,7 @@ test("a plan's parallel operations to one subgraph travel as one batch and answe
   const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Batch Customer");
   const { createOrder } = await eventually(() =>
     gqlOk<{ createOrder: { id: string } }>(fed.gatewayUrl, "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }", {
-      i: { serviceId: services[0]?.id, title: "Batch", description: "Two users fetches", address: "2 Batch St" },
+      i: { serviceId: services[0]?.id, title: "Batch", description: "Two users fetches", address: "2 Batch St", location: { lat: 52.52, lng: 13.405 } },
     }, customer.token),
   );
   await eventually(() =>

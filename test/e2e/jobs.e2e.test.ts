@@ -50,7 +50,7 @@ const REVIEW_OF = "query($id: ID!) { order(id: $id) { review { id comment hidden
 
 async function orderWithOffer(serviceId: string, customer: TestUser, provider: TestUser, extra: Record<string, unknown> = {}) {
   const orderId = (
-    await ok<{ createOrder: { id: string } }>(CREATE, { i: { serviceId, title: "Fix my sink", description: "Drips", address: "1 Main Street" } }, customer)
+    await ok<{ createOrder: { id: string } }>(CREATE, { i: { serviceId, title: "Fix my sink", description: "Drips", address: "1 Main Street", location: { lat: 52.52, lng: 13.405 } } }, customer)
   ).createOrder.id;
   const offer = await eventually(async () =>
     ok<{ submitOffer: { id: string; status: string; validUntil: string | null; message: string | null } }>(

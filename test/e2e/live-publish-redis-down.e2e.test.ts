@@ -55,7 +55,7 @@ async function setup(orders: number): Promise<{ provider: TestUser; orderIds: st
     const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
       fed.gatewayUrl,
       "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-      { i: { serviceId, title: `Job ${i}`, description: "Some work", address: "1 Main St" } },
+      { i: { serviceId, title: `Job ${i}`, description: "Some work", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } },
       customer.token,
     );
     orderIds.push(createOrder.id);

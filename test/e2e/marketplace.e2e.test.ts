@@ -37,7 +37,7 @@ const orderInput = (serviceId: string) => ({
   serviceId,
   title: "Fix my sink",
   description: "The kitchen sink drips all night",
-  address: "1 Main Street, Springfield",
+  address: "1 Main Street, Springfield", location: { lat: 52.52, lng: 13.405 },
   budget: { amount: 12000, currency: "EUR" },
 });
 

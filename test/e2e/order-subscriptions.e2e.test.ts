@@ -22,7 +22,7 @@ async function setup() {
   const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
     stack.fed.gatewayUrl,
     "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-    { i: { serviceId, title: "Deep clean", description: "Whole flat", address: "3 Clean Way" } },
+    { i: { serviceId, title: "Deep clean", description: "Whole flat", address: "3 Clean Way", location: { lat: 52.52, lng: 13.405 } } },
     customer.token,
   );
   return { customer, provider, third, orderId: createOrder.id };

@@ -18,7 +18,7 @@ beforeAll(async () => {
       gqlOk<{ createOrder: { id: string } }>(
         fed.gatewayUrl,
         "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-        { i: { serviceId, title, description: "Some work", address: "1 Main St" } },
+        { i: { serviceId, title, description: "Some work", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } },
         customer.token,
       ),
     );
@@ -53,7 +53,7 @@ test("catalog down: a mutation's own result is answered (the client learns its w
   const res = await gql<{ createOrder: { id: string; title: string; service: unknown } }>(
     fed.gatewayUrl,
     "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id title service { name } } }",
-    { i: { serviceId, title: "Fourth job", description: "Some work", address: "1 Main St" } },
+    { i: { serviceId, title: "Fourth job", description: "Some work", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } },
     customer.token,
   );
   expect(res.data?.createOrder).toMatchObject({ title: "Fourth job", service: null });

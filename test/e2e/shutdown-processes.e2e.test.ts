@@ -118,7 +118,7 @@ test(`SIGTERM to orders under createOrder through the gateway, ${ROUNDS} rounds:
       const res = await gql<{ createOrder: { id: string } }>(
         stack.gatewayUrl,
         "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-        { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St" } },
+        { i: { serviceId, title: key, description: "Shutdown burst", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } },
         setup.customer.token,
       );
       return Boolean(res.data?.createOrder?.id) && !res.errors?.length;

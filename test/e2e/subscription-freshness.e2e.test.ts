@@ -27,7 +27,7 @@ async function orderOf(customer: TestUser, service: string): Promise<string> {
   const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
     stack.fed.gatewayUrl,
     "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-    { i: { serviceId: service, title: "Windows", description: "All of them", address: "5 Glass St" } },
+    { i: { serviceId: service, title: "Windows", description: "All of them", address: "5 Glass St", location: { lat: 52.52, lng: 13.405 } } },
     customer.token,
   );
   return createOrder.id;

@@ -29,7 +29,7 @@ describe("verified e-mail gates the marketplace", () => {
     const serviceId = services[0]?.id as string;
     await gqlOk(fed.gatewayUrl, 'mutation { updateMe(input: { name: "Still Gated" }) { id } }', {}, session.accessToken);
 
-    const input = { i: { serviceId, title: "Fix the sink", description: "It drips", address: "1 Main St" } };
+    const input = { i: { serviceId, title: "Fix the sink", description: "It drips", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } };
     const refused = await gql(fed.gatewayUrl, CREATE_ORDER, input, session.accessToken);
     expect(refused.errors?.[0]?.extensions).toMatchObject({ code: "FORBIDDEN", reason: "EMAIL_NOT_VERIFIED" });
     expect(refused.data).toBeNull();
@@ -47,7 +47,7 @@ describe("verified e-mail gates the marketplace", () => {
     const serviceId = services[0]?.id as string;
     await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider.session.accessToken);
     const { createOrder } = await eventually(() =>
-      gqlOk<{ createOrder: { id: string } }>(fed.gatewayUrl, CREATE_ORDER, { i: { serviceId, title: "Fix it", description: "Please", address: "2 Main St" } }, customerToken),
+      gqlOk<{ createOrder: { id: string } }>(fed.gatewayUrl, CREATE_ORDER, { i: { serviceId, title: "Fix it", description: "Please", address: "2 Main St", location: { lat: 52.52, lng: 13.405 } } }, customerToken),
     );
     const offer = await gql(
       fed.gatewayUrl,

@@ -48,7 +48,7 @@ export async function marketplaceLoad(url: string, size = 50): Promise<LoadRepor
   const serviceId = services.find((s) => s.name === "Plumbing")?.id;
   if (!serviceId) throw new Error("the seeded Plumbing service is missing");
   for (let i = 0; i < size; i++) await gqlOk(url, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, token(i));
-  const orderInput = (title: string) => ({ i: { serviceId, title, description: "Under load", address: "1 Load St" } });
+  const orderInput = (title: string) => ({ i: { serviceId, title, description: "Under load", address: "1 Load St", location: { lat: 52.52, lng: 13.405 } } });
   const createOrder = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }";
   // A provider's feed lists open orders for their services (not their own): two probe orders show every user's
   // assignment has reached orders.

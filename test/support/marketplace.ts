@@ -26,7 +26,7 @@ export async function orderWithConversation(gatewayUrl: string, title = "Fix the
     gqlOk<{ createOrder: { id: string } }>(
       gatewayUrl,
       "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
-      { i: { serviceId, title, description: "No hot water", address: "4 Warm St" } },
+      { i: { serviceId, title, description: "No hot water", address: "4 Warm St", location: { lat: 52.52, lng: 13.405 } } },
       customer.token,
     ),
   );

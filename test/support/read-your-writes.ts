@@ -23,7 +23,7 @@ export interface Actors {
 const CREATE_ORDER = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }";
 const SUBMIT_OFFER = "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }";
 
-const orderInput = (serviceId: string, i: number) => ({ serviceId, title: `Job ${i}`, description: "Right away", address: "1 Main St" });
+const orderInput = (serviceId: string, i: number) => ({ serviceId, title: `Job ${i}`, description: "Right away", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } });
 const refused = (iteration: number, step: string, res: GraphQLResponse): Refusal[] =>
   res.errors?.length ? [{ iteration, step, errors: res.errors }] : [];
 

@@ -10,10 +10,12 @@ import {
 import type { OrdersConfig } from "./config.js";
 import type { OrdersContext } from "./graphql/context.js";
 import { resolvers } from "./graphql/resolvers.js";
+import { PrismaFeedRepository } from "./repository/feed-repository.js";
 import { PrismaOrderRepository } from "./repository/order-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaProviderServicesReadModel } from "./repository/read-model-repository.js";
 import { catalogEventHandler, usersEventHandler } from "./service/event-handlers.js";
+import { FeedService } from "./service/feed-service.js";
 import { pubSubLiveEvents } from "./service/live-events.js";
 import { OrderService } from "./service/order-service.js";
 
@@ -31,12 +33,13 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
       const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
       const catalogEvents = consume("catalog", catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger));
       const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
+      const feed = new FeedService(new PrismaFeedRepository(prisma), orders, catalogEvents);
       consume("users", usersEventHandler(orders, logger));
       return {
         schema: subgraphSchema(ordersTypeDefs, resolvers),
         verifier: usersVerifier(config.USERS_URL),
         subscriptions: true,
-        context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer) }),
+        context: (base) => ({ ...base, orders, pubsub, loaders: orders.createLoaders(base.viewer), feed, feedLoaders: feed.createLoaders() }),
       };
     },
   );

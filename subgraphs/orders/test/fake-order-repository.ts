@@ -96,7 +96,8 @@ export class FakeOrderRepository implements OrderRepository {
 
   async createOrder(order: NewOrder, event: (order: Order) => OutboxRow): Promise<Order> {
     const at = this.now();
-    const created: Order = { id: randomUUID(), ...clone(order), status: NEW_ORDER_STATUS, acceptedOfferId: null, pauseReason: null, createdAt: at, updatedAt: at };
+    const { location = null, city = null, window = null, ...rest } = clone(order);
+    const created: Order = { id: randomUUID(), ...rest, location, city, window, status: NEW_ORDER_STATUS, acceptedOfferId: null, pauseReason: null, createdAt: at, updatedAt: at };
     const row = event(clone(created));
     this.orders.set(created.id, created);
     this.outbox.push(row);

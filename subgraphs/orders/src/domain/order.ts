@@ -1,6 +1,8 @@
+import type { GeoPoint } from "./location.js";
 import type { Money } from "./money.js";
 import type { OfferStatus } from "./offer-status.js";
 import type { OrderStatus } from "./order-status.js";
+import type { TimeWindow } from "./time-window.js";
 
 export interface Order {
   id: string;
@@ -9,6 +11,11 @@ export interface Order {
   title: string;
   description: string;
   address: string;
+  /** Null only on orders created before orders had a place; those never show in a distance feed. */
+  location: GeoPoint | null;
+  city: string | null;
+  /** Null: any time. */
+  window: TimeWindow | null;
   scheduledFor: Date | null;
   budget: Money | null;
   status: OrderStatus;

@@ -8,7 +8,7 @@ import { ratingProblem } from "./review.js";
 
 const order = (status: OrderStatus = "OPEN"): Order => ({
   id: "o1", customerId: "cust", serviceId: "svc", title: "t", description: "d", address: "a", scheduledFor: null,
-  budget: null, status, acceptedOfferId: null, pauseReason: null, createdAt: new Date(0), updatedAt: new Date(0),
+  location: null, city: null, window: null, budget: null, status, acceptedOfferId: null, pauseReason: null, createdAt: new Date(0), updatedAt: new Date(0),
 });
 const offer = (providerId: string): Offer => ({
   id: `of-${providerId}`, orderId: "o1", providerId, price: { amount: 100, currency: "EUR" }, message: null,

@@ -12,7 +12,8 @@ export const resolvers: Resolvers = {
   Query: {
     order: async (_p, { id }, ctx) => ctx.orders.getOrder(await actor(ctx), id, ctx.loaders),
     myOrders: async (_p, { status, first, after }, ctx) => ctx.orders.myOrders(await actor(ctx), status ?? null, { first, after }),
-    openOrders: async (_p, args, ctx) => ctx.orders.openOrders(await actor(ctx), args),
+    openOrders: async (_p, args, ctx) => ctx.feed.openOrders(await actor(ctx), args, ctx.feedLoaders),
+    myServiceAreas: async (_p, _a, ctx) => ctx.feed.myServiceAreas(await actor(ctx), ctx.feedLoaders),
     offer: async (_p, { id }, ctx) => ctx.orders.getOffer(await actor(ctx), id, ctx.loaders),
     myOffers: async (_p, { status, first, after }, ctx) => ctx.orders.myOffers(await actor(ctx), status ?? null, { first, after }),
   },
@@ -28,6 +29,7 @@ export const resolvers: Resolvers = {
     pauseOrder: async (_p, { id, reason }, ctx) => ctx.orders.pauseOrder(await actor(ctx), id, reason, ctx.loaders),
     resumeOrder: async (_p, { id }, ctx) => ctx.orders.resumeOrder(await actor(ctx), id, ctx.loaders),
     hideReview: async (_p, { id, reason }, ctx) => ctx.orders.hideReview(await actor(ctx), id, reason, ctx.loaders),
+    setServiceAreas: async (_p, { areas }, ctx) => ctx.feed.setServiceAreas(await actor(ctx), areas),
   },
   Subscription: {
     offerSubmitted: {
@@ -60,6 +62,11 @@ export const resolvers: Resolvers = {
       return ctx.loaders.rating.load(u.id);
     },
     reviews: async (u, args, ctx) => ctx.orders.reviewsOf(u.id, args, await actor(ctx)),
+    // Providers advertise where they work: any signed-in viewer may see it, like ratings.
+    serviceAreas: async (u, _a, ctx) => {
+      await actor(ctx);
+      return ctx.feedLoaders.serviceAreas.load(u.id);
+    },
   },
   Order: {
     __resolveReference: async (ref, ctx) => ctx.orders.visibleOrder(await ctx.viewer().catch(() => null), ref.id, ctx.loaders),

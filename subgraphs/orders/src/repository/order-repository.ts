@@ -1,4 +1,5 @@
 import { afterCursorWhere, type OutboxRow, type PageRequest } from "@fixup/platform";
+import type { GeoPoint } from "../domain/location.js";
 import type { Money } from "../domain/money.js";
 import type { OfferStatus } from "../domain/offer-status.js";
 import type { Offer, Order, Review } from "../domain/order.js";
@@ -16,6 +17,7 @@ import {
   WITHDRAWN_OFFER_STATUS,
 } from "../domain/order-rules.js";
 import type { ProviderRating } from "../domain/review.js";
+import type { TimeWindow } from "../domain/time-window.js";
 import { toOffer, toOrder, toReview } from "./mappers.js";
 import { isUniqueViolation, type OrdersPrisma, type OrdersTx } from "./prisma.js";
 
@@ -25,6 +27,10 @@ export interface NewOrder {
   title: string;
   description: string;
   address: string;
+  /** Omitted: null (orders made before orders had a place; repository tests that do not care). */
+  location?: GeoPoint | null;
+  city?: string | null;
+  window?: TimeWindow | null;
   scheduledFor: Date | null;
   budget: Money | null;
 }
@@ -146,6 +152,11 @@ export class PrismaOrderRepository implements OrderRepository {
           title: order.title,
           description: order.description,
           address: order.address,
+          lat: order.location?.lat ?? null,
+          lng: order.location?.lng ?? null,
+          city: order.city ?? null,
+          windowFrom: order.window?.from ?? null,
+          windowTo: order.window?.to ?? null,
           scheduledFor: order.scheduledFor,
           budgetAmount: order.budget?.amount ?? null,
           budgetCurrency: order.budget?.currency ?? null,

@@ -34,7 +34,7 @@ const newProvider = async (): Promise<Actor> => {
 };
 const loadersFor = (actor: Actor) => service.createLoaders(async () => actor);
 const newOrder = () =>
-  service.createOrder(customer, { serviceId, title: "Fix my sink", description: "It drips", address: "1 Main St" });
+  service.createOrder(customer, { serviceId, title: "Fix my sink", description: "It drips", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } });
 const offer = (provider: Actor, orderId: string) =>
   service.submitOffer(provider, { orderId, price: { amount: 5000, currency: "EUR" } }, loadersFor(provider));
 const codeOf = (r: PromiseSettledResult<unknown>) => (r.status === "rejected" ? (r.reason as AppError).code : "OK");

@@ -37,7 +37,7 @@ function setup() {
   const clock = { set: (d: Date) => void (now = d) };
   const service = new OrderService(repo, live, undefined, undefined, () => now);
   const loaders = (a: Actor) => service.createLoaders(async () => a);
-  const createOrder = () => service.createOrder(customer, { serviceId: SERVICE, title: "Fix my sink", description: "Drips", address: "1 Main St" });
+  const createOrder = () => service.createOrder(customer, { serviceId: SERVICE, title: "Fix my sink", description: "Drips", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } });
   const offer = (by: Actor, orderId: string, extra: Record<string, unknown> = {}) =>
     service.submitOffer(by, { orderId, price: EUR(5000), ...extra }, loaders(by));
   const accept = (offerId: string) => service.acceptOffer(customer, offerId, loaders(customer));

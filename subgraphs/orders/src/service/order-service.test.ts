@@ -38,6 +38,7 @@ const orderInput = (overrides: Record<string, unknown> = {}) => ({
   title: "Fix my sink",
   description: "It drips all night",
   address: "1 Main St",
+  location: { lat: 52.52, lng: 13.405 },
   ...overrides,
 });
 

@@ -34,11 +34,13 @@ import {
   visibleOffers,
   type Actor,
 } from "../domain/access.js";
+import { geoPointProblems } from "../domain/location.js";
 import { moneyProblems } from "../domain/money.js";
 import { canWithdraw, effectiveStatus, isExpired, validUntilProblem, type EffectiveOfferStatus } from "../domain/offer-status.js";
 import { OrderEvents, type Offer, type Order, type Review } from "../domain/order.js";
 import { allowedFrom, transition, type OrderCommand, type OrderStatus } from "../domain/order-status.js";
 import { ratingProblem, type ProviderRating } from "../domain/review.js";
+import { timeWindowProblems } from "../domain/time-window.js";
 import { ConflictError, StaleStateError, type OrderRepository, type Page, type StatusChangeNote } from "../repository/order-repository.js";
 import { createOrderInput, idInput, parseInput, reasonInput, reviewInput, submitOfferInput } from "./inputs.js";
 import { noLiveEvents, type LiveEvents } from "./live-events.js";
@@ -231,7 +233,12 @@ export class OrderService {
     const input = parseInput(createOrderInput, raw, "input");
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
-    if (problems) throw badInput(prefixed("input.budget", problems));
+    const placeProblems = {
+      ...prefixed("input.budget", problems ?? {}),
+      ...prefixed("input.location", geoPointProblems(input.location) ?? {}),
+      ...prefixed("input.window", (input.window && timeWindowProblems(input.window, new Date())) || {}),
+    };
+    if (Object.keys(placeProblems).length) throw badInput(placeProblems);
     if (!(await this.serviceExists(input.serviceId))) {
       throw badInput({ "input.serviceId": "is not a service in the catalog" });
     }
@@ -242,6 +249,9 @@ export class OrderService {
         title: input.title,
         description: input.description,
         address: input.address,
+        location: input.location,
+        city: input.city || null,
+        window: input.window ?? null,
         scheduledFor: input.scheduledFor ?? null,
         budget,
       },

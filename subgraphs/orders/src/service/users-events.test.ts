@@ -21,7 +21,7 @@ function setup() {
   const provider: Actor = { userId: randomUUID(), roles: ["PROVIDER"] };
   repo.assignService(provider.userId, SERVICE);
   const feed = async () => (await service.openOrders(provider, {})).edges.map((e) => e.node.id);
-  const createOrder = () => service.createOrder(customer, { serviceId: SERVICE, title: "Fix it", description: "Now", address: "1 Main St" });
+  const createOrder = () => service.createOrder(customer, { serviceId: SERVICE, title: "Fix it", description: "Now", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } });
   return { repo, service, logger, handle, customer, feed, createOrder };
 }
 
