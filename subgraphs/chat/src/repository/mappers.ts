@@ -16,4 +16,7 @@ export const toMessage = (r: MessageRow): Message => ({
   senderId: r.senderId,
   body: r.body,
   createdAt: r.createdAt,
+  hiddenAt: r.hiddenAt,
+  hiddenReason: r.hiddenReason,
+  hiddenBy: r.hiddenBy,
 });
