@@ -4,6 +4,7 @@ import type { PageRequest } from "@fixup/platform";
 import { migrationsDir } from "../src/app.js";
 import type { Conversation, Message } from "../src/domain/conversation.js";
 import { PrismaChatRepository, type ChatRepository } from "../src/repository/chat-repository.js";
+import { toMessage } from "../src/repository/mappers.js";
 import { createPrisma } from "../src/repository/prisma.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
 import { usePrismaDatabase } from "../../../test/support/database.js";
@@ -24,7 +25,7 @@ const implementations: Array<{ name: string; create: () => Subject }> = [
     name: "PrismaChatRepository (real Postgres)",
     create: () => ({
       repo: new PrismaChatRepository(database.prisma),
-      messageAt: (c, senderId, createdAt) => database.prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } }),
+      messageAt: async (c, senderId, createdAt) => toMessage(await database.prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } })),
       activityAt: async (c, at) => void (await database.prisma.conversation.update({ where: { id: c.id }, data: { lastActivityAt: at } })),
     }),
   },

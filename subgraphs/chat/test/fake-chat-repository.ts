@@ -116,7 +116,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async addMessage(m: NewMessage): Promise<Message> {
     const conversation = this.conversations.get(m.conversationId);
     if (!conversation) throw new Error(`conversation ${m.conversationId} not found`); // the messages' foreign key
-    const message: Message = { id: randomUUID(), ...m, createdAt: this.now(), hiddenAt: null, hiddenReason: null, hiddenBy: null };
+    const message: Message = { id: randomUUID(), ...m, createdAt: this.now() };
     this.messages.set(message.id, message);
     if (conversation.lastActivityAt < message.createdAt) conversation.lastActivityAt = message.createdAt;
     this.advance(m.conversationId, m.senderId, message.createdAt);

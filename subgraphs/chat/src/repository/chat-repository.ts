@@ -1,7 +1,7 @@
 import { uuidsOnly, type PageRequest } from "@fixup/platform";
 import type { Conversation, Message, OrderParticipants } from "../domain/conversation.js";
 import { Prisma } from "../generated/prisma/client.js";
-import { toConversation, toMessage } from "./mappers.js";
+import { hiddenFields, toConversation, toMessage } from "./mappers.js";
 import { isUniqueViolation, type ChatPrisma } from "./prisma.js";
 
 export interface NewConversation {
@@ -176,7 +176,11 @@ export class PrismaChatRepository implements ChatRepository {
         FROM messages
        WHERE conversation_id IN (${uuidList(valid)}) ${shown}
        ORDER BY conversation_id, created_at DESC, id DESC`;
-    return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt), hiddenAt: r.hiddenAt === null ? null : new Date(r.hiddenAt) }));
+    return rows.map(({ hiddenAt, hiddenReason, hiddenBy, ...r }) => ({
+      ...r,
+      createdAt: new Date(r.createdAt),
+      ...hiddenFields({ hiddenAt: hiddenAt === null ? null : new Date(hiddenAt), hiddenReason, hiddenBy }),
+    }));
   }
 
   addMessage(message: NewMessage): Promise<Message> {

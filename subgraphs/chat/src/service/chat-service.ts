@@ -99,8 +99,8 @@ export class ChatService {
   }
 
   /**
-   * A message is visible to the participants of its conversation, unless a moderator hid it; staff read any message by
-   * id (a reported one), hidden or not. NOT_FOUND to everyone else.
+   * A message is visible to the participants of its conversation, unless a moderator hid it (then to participants who
+   * are staff only). Staff read no conversation they are not part of. NOT_FOUND to everyone else.
    */
   async getMessage(actor: Actor, id: string, loaders: ChatLoaders): Promise<Message> {
     const messageId = parseInput(idInput("message"), id, "id");
@@ -113,7 +113,6 @@ export class ChatService {
     if (!actor) return null;
     const message = await loaders.message.load(id);
     if (!message || !canSee(message, actor.roles)) return null;
-    if (isStaff(actor.roles)) return message;
     const conversation = await loaders.conversation.load(message.conversationId);
     return conversation && isParticipant(conversation, actor.userId) ? message : null;
   }
