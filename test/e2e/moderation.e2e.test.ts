@@ -112,7 +112,7 @@ describe("suspension", () => {
     const refused = await gql(url, "mutation($i: LoginInput!) { login(input: $i) { accessToken } }", { i: { email, password: PASSWORD } });
     expect(errorOf(refused)).toMatchObject({ code: "FORBIDDEN", reason: "ACCOUNT_SUSPENDED" });
     const rest = await login(email);
-    expect([rest.status, rest.body?.reason]).toEqual([403, "ACCOUNT_SUSPENDED"]);
+    expect([rest.status, (rest.body?.error as { reason?: string } | undefined)?.reason]).toEqual([403, "ACCOUNT_SUSPENDED"]);
     for (const query of ["{ me { id } }", "{ myOrders { totalCount } }", "{ myConversations { totalCount } }"]) {
       expect(errorOf(await gql(url, query, {}, victim.token))?.code, query).toBe("UNAUTHENTICATED");
     }
