@@ -105,6 +105,10 @@ describe("suspension", () => {
       moderator.token,
     );
     expect(suspendUser).toEqual({ id: victim.id, suspended: true, suspendedUntil: null, suspensionReason: "Fraudulent offers" });
+    // The suspension is for the account itself and staff to see.
+    const seen = "query($id: ID!) { user(id: $id) { suspended suspendedUntil suspensionReason } }";
+    expect((await gqlOk(url, seen, { id: victim.id }, customer.token)).user).toEqual({ suspended: null, suspendedUntil: null, suspensionReason: null });
+    expect((await gqlOk(url, seen, { id: victim.id }, admin.token)).user).toEqual({ suspended: true, suspendedUntil: null, suspensionReason: "Fraudulent offers" });
     // A moderator cannot suspend staff; nobody suspends themself.
     expect(errorOf(await gql(url, "mutation($id: ID!) { suspendUser(id: $id, reason: \"nope\") { id } }", { id: admin.id }, moderator.token))?.code).toBe("FORBIDDEN");
     expect(errorOf(await gql(url, "mutation($id: ID!) { suspendUser(id: $id, reason: \"nope\") { id } }", { id: moderator.id }, moderator.token))?.code).toBe("FORBIDDEN");
