@@ -70,7 +70,7 @@ export function withRevocations(verifier: TokenVerifier, revocations: AccountRev
         logger.warn({ err: error }, "revocation check failed; trusting the token's signature and expiry");
       }
       if (until !== null && (viewer.issuedAt ?? 0) <= until) {
-        throw new AppError(ErrorCode.UNAUTHENTICATED, "This account no longer exists");
+        throw new AppError(ErrorCode.UNAUTHENTICATED, "This access token was revoked (account deleted or suspended, or its roles changed); refresh or sign in again");
       }
       return viewer;
     },

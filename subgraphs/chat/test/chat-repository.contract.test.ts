@@ -4,6 +4,7 @@ import type { PageRequest } from "@fixup/platform";
 import { migrationsDir } from "../src/app.js";
 import type { Conversation, Message } from "../src/domain/conversation.js";
 import { PrismaChatRepository, type ChatRepository } from "../src/repository/chat-repository.js";
+import { toMessage } from "../src/repository/mappers.js";
 import { createPrisma } from "../src/repository/prisma.js";
 import { FakeChatRepository } from "./fake-chat-repository.js";
 import { usePrismaDatabase } from "../../../test/support/database.js";
@@ -24,7 +25,7 @@ const implementations: Array<{ name: string; create: () => Subject }> = [
     name: "PrismaChatRepository (real Postgres)",
     create: () => ({
       repo: new PrismaChatRepository(database.prisma),
-      messageAt: (c, senderId, createdAt) => database.prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } }),
+      messageAt: async (c, senderId, createdAt) => toMessage(await database.prisma.message.create({ data: { conversationId: c.id, senderId, body: "m", createdAt } })),
       activityAt: async (c, at) => void (await database.prisma.conversation.update({ where: { id: c.id }, data: { lastActivityAt: at } })),
     }),
   },
@@ -233,5 +234,27 @@ describe.each(implementations)("ChatRepository contract: $name", ({ create }) =>
     await repo.markRead(untouched.id, me); // no message yet: no mark, so the first one is unread
     await messageAt(untouched, untouched.providerId, at(1));
     expect(await repo.unreadCounts(me, [untouched.id])).toEqual(new Map([[untouched.id, 1]]));
+  });
+
+  test("hideMessage: once (a second call changes nothing); hidden messages leave lists, counts, lastMessages and unread counts unless included", async () => {
+    const { repo, conversation, messageAt } = setup();
+    const c = await conversation();
+    const reader = c.providerId;
+    const one = await messageAt(c, c.customerId, at(1));
+    const two = await messageAt(c, c.customerId, at(2));
+    const moderator = randomUUID();
+    const first = await repo.hideMessage(two.id, { actorId: moderator, reason: "insults", at: at(3) });
+    const hidden = { ...two, hiddenAt: at(3), hiddenReason: "insults", hiddenBy: moderator };
+    expect(first).toEqual({ message: hidden, hiddenNow: true });
+    expect(await repo.hideMessage(two.id.toUpperCase(), { actorId: randomUUID(), reason: "again", at: at(4) })).toEqual({ message: hidden, hiddenNow: false });
+    expect(await repo.hideMessage(randomUUID(), { actorId: moderator, reason: "x", at: at(4) })).toBeNull();
+    expect(await repo.hideMessage("junk", { actorId: moderator, reason: "x", at: at(4) })).toBeNull();
+    const page = { take: 10, after: null };
+    expect(await repo.listMessages(c.id, page)).toEqual({ rows: [one], totalCount: 1 });
+    expect(await repo.listMessages(c.id, page, { includeHidden: true })).toEqual({ rows: [hidden, one], totalCount: 2 });
+    expect(await repo.lastMessages([c.id])).toEqual([one]);
+    expect(await repo.lastMessages([c.id], { includeHidden: true })).toEqual([hidden]);
+    expect(await repo.findMessages([two.id])).toEqual([hidden]);
+    expect(await repo.unreadCounts(reader, [c.id])).toEqual(new Map([[c.id, 1]]));
   });
 });

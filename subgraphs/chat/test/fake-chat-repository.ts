@@ -3,7 +3,8 @@ import { uuidsOnly, type PageRequest } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message, type OrderParticipants } from "../src/domain/conversation.js";
 import type { ParticipantFact } from "../src/domain/events.js";
 import { advanceReadMark, isUnread } from "../src/domain/unread.js";
-import type { ChatRepository, NewConversation, NewMessage, Page } from "../src/repository/chat-repository.js";
+import { isHidden } from "../src/domain/moderation.js";
+import type { ChatRepository, HideMessage, NewConversation, NewMessage, Page, Visibility } from "../src/repository/chat-repository.js";
 import type { OrderParticipantsReadModel } from "../src/repository/read-model-repository.js";
 
 /** Descending by (time, id): the order of both chat lists. */
@@ -25,6 +26,8 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   /** `${conversationId}:${userId}` → lastReadAt */
   readonly readMarks = new Map<string, Date>();
   readonly processed = new Set<string>();
+  /** Chat's moderation audit (moderation_actions). */
+  readonly moderationActions: Array<{ actorId: string; action: string; messageId: string; reason: string; at: Date }> = [];
   readonly calls: Array<{ method: string; keys: readonly string[] }> = [];
   private readonly now: () => Date;
 
@@ -92,18 +95,20 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
     });
   }
 
-  async listMessages(conversationId: string, page: PageRequest): Promise<Page<Message>> {
-    const all = [...this.messages.values()].filter((m) => m.conversationId === conversationId);
+  async listMessages(conversationId: string, page: PageRequest, visibility?: Visibility): Promise<Page<Message>> {
+    const all = [...this.messages.values()].filter((m) => m.conversationId === conversationId && (visibility?.includeHidden || !isHidden(m)));
     const time = (m: Message) => m.createdAt;
     const rows = all.filter(past(time, page.after)).sort(newestFirst(time)).slice(0, page.take + 1);
     return { rows: rows.map((m) => ({ ...m })), totalCount: all.length };
   }
 
-  async lastMessages(conversationIds: readonly string[]): Promise<Message[]> {
+  async lastMessages(conversationIds: readonly string[], visibility?: Visibility): Promise<Message[]> {
     this.calls.push({ method: "lastMessages", keys: conversationIds });
     const time = (m: Message) => m.createdAt;
     return uuidsOnly(conversationIds).flatMap((id) => {
-      const newest = [...this.messages.values()].filter((m) => m.conversationId === id).sort(newestFirst(time))[0];
+      const newest = [...this.messages.values()]
+        .filter((m) => m.conversationId === id && (visibility?.includeHidden || !isHidden(m)))
+        .sort(newestFirst(time))[0];
       return newest ? [{ ...newest }] : [];
     });
   }
@@ -124,7 +129,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
     if (!uuidsOnly([userId]).length) return counts;
     for (const id of uuidsOnly(conversationIds)) {
       const mark = this.readMarks.get(`${id}:${userId}`) ?? null;
-      const count = [...this.messages.values()].filter((m) => m.conversationId === id && isUnread(m, userId, mark)).length;
+      const count = [...this.messages.values()].filter((m) => m.conversationId === id && !isHidden(m) && isUnread(m, userId, mark)).length;
       if (count) counts.set(id, count);
     }
     return counts;
@@ -133,6 +138,16 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
   async markRead(conversationId: string, userId: string): Promise<void> {
     const times = [...this.messages.values()].filter((m) => m.conversationId === conversationId).map((m) => m.createdAt.getTime());
     if (times.length) this.advance(conversationId, userId, new Date(Math.max(...times)));
+  }
+
+  async hideMessage(id: string, hide: HideMessage): Promise<{ message: Message; hiddenNow: boolean } | null> {
+    const [key] = uuidsOnly([id]);
+    const message = key === undefined ? undefined : this.messages.get(key);
+    if (!message) return null;
+    if (isHidden(message)) return { message: { ...message }, hiddenNow: false };
+    Object.assign(message, { hiddenAt: hide.at, hiddenReason: hide.reason, hiddenBy: hide.actorId });
+    this.moderationActions.push({ actorId: hide.actorId, action: "HIDE_MESSAGE", messageId: message.id, reason: hide.reason, at: hide.at });
+    return { message: { ...message }, hiddenNow: true };
   }
 
   private advance(conversationId: string, userId: string, to: Date): void {

@@ -1,12 +1,14 @@
 import { loadTypeDefs, localJwksVerifier, startService, subgraphSchema, type RunningServer, type ServiceOptions, withRevocations } from "@fixup/platform";
 import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
+import { withModeration } from "./graphql/moderation-resolvers.js";
 import { resolvers } from "./graphql/resolvers.js";
 import { PrismaAccountTokenRepository } from "./repository/account-token-repository.js";
 import { PrismaIdentityRepository } from "./repository/identity-repository.js";
 import { createPrisma } from "./repository/prisma.js";
 import { PrismaRefreshTokenRepository } from "./repository/refresh-token-repository.js";
 import { PrismaSigningKeyRepository } from "./repository/signing-key-repository.js";
+import { PrismaModerationRepository } from "./repository/moderation-repository.js";
 import { PrismaUserRepository } from "./repository/user-repository.js";
 import { accountRoutes } from "./rest/account-routes.js";
 import { authRoutes } from "./rest/auth-routes.js";
@@ -22,8 +24,11 @@ import { IdentityService } from "./service/identity-service.js";
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
 import { createMailer } from "./service/mail/index.js";
 import { scryptHasher } from "./service/password-hasher.js";
+import { ModerationService } from "./service/moderation-service.js";
 import { createPasswordResetLimiter, DEFAULT_PASSWORD_RESET_LIMITS } from "./service/password-reset-limiter.js";
+import { issuerAfterRevocations } from "./service/revocation-aware-issuer.js";
 import { createAccessTokenIssuer } from "./service/token-issuer.js";
+import { startSuspensionSweep } from "./service/suspension-sweep.js";
 import { UserService } from "./service/user-service.js";
 import { createAvatarStorage } from "./storage/create-storage.js";
 import { MEDIA_PATH } from "./storage/local-disk-storage.js";
@@ -44,8 +49,10 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const { redis, revocations } = messaging;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
 
-  const tokens = createAccessTokenIssuer(new PrismaSigningKeyRepository(prisma), config.ACCESS_TOKEN_TTL_SECONDS);
+  // A token signed in the second of its account's revocation (a role change, a lifted suspension) waits a moment.
+  const tokens = issuerAfterRevocations(createAccessTokenIssuer(new PrismaSigningKeyRepository(prisma), config.ACCESS_TOKEN_TTL_SECONDS), revocations);
   const userRepository = new PrismaUserRepository(prisma);
+  const moderation = new ModerationService({ users: userRepository, moderation: new PrismaModerationRepository(prisma), revocations });
   const loginLimiter = createLoginLimiter(redis, {
     ...DEFAULT_LOGIN_LIMITS,
     perAccount: config.LOGIN_MAX_FAILURES,
@@ -83,6 +90,7 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
     limiter: loginLimiter,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     onRegistered: (user) => accountEmails.userRegistered(user),
+    signInGate: (userId) => moderation.assertMaySignIn(userId),
     onDeleted: async (user) => {
       // Its access tokens stop working everywhere before deleteMe answers (the UserDeleted event does the rest).
       await revocations.revoke(user.id);
@@ -92,13 +100,15 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
   const users = new UserService(userRepository, identity);
   const verifier = withRevocations(localJwksVerifier(() => tokens.jwks()), revocations, logger);
   await tokens.jwks(); // create the first signing key before serving
+  const suspensionSweep = startSuspensionSweep(moderation, config.SUSPENSION_SWEEP_SECONDS, logger);
   onClose(async () => {
+    suspensionSweep.stop();
     await accountEmails.settled(); // mails already promised to a caller still go out
     await mailer.close();
   });
 
   return {
-    schema: subgraphSchema(usersTypeDefs, resolvers),
+    schema: subgraphSchema(usersTypeDefs, withModeration(resolvers)),
     verifier,
     context: (base, req) => ({
       ...base,
@@ -111,6 +121,8 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       ip: req.ip,
       selfIds: new Set<string>(),
       avatarUrl: (key) => (key ? media.storage.publicUrl(key) : null),
+      moderation,
+      suspensionLoader: moderation.createSuspensionLoader(),
     }),
     routes: (app) => {
       app.use(authRoutes(auth), docsRoutes());

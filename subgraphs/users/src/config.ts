@@ -10,6 +10,8 @@ export const usersEnv = baseEnv.extend({
   REFRESH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(300).default(30 * 86_400),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().min(1).default(50),
+  /** How often suspensions whose `until` passed are lifted (UserUnsuspended); login lifts one on its own too. */
+  SUSPENSION_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
   // Avatar storage: S3 when a bucket is set, else files under MEDIA_DIR served at PUBLIC_BASE_URL/media.
   AVATAR_S3_BUCKET: z.string().optional(),

@@ -15,6 +15,10 @@ export interface Message {
   senderId: string;
   body: string;
   createdAt: Date;
+  /** Set when a moderator hid the message (see moderation.ts); absent or null while it is visible. */
+  hiddenAt?: Date | null;
+  hiddenReason?: string | null;
+  hiddenBy?: string | null;
 }
 
 /** Who takes part in an order, as chat learns it from orders' integration events. */

@@ -1,5 +1,5 @@
 import { DateTimeResolver } from "graphql-scalars";
-import { requireViewer } from "@fixup/platform";
+import { isStaffViewer, requireViewer } from "@fixup/platform";
 import type { Resolvers } from "../generated/graphql.js";
 import { liveTopics } from "../service/live-events.js";
 import type { ChatContext } from "./context.js";
@@ -7,6 +7,10 @@ import type { ChatContext } from "./context.js";
 const actor = async (ctx: ChatContext) => requireViewer(await ctx.viewer());
 /** For federation references: an anonymous or invalid token sees nothing rather than failing the whole fetch. */
 const actorOrNull = (ctx: ChatContext) => ctx.viewer().catch(() => null);
+const staff = async (ctx: ChatContext) => {
+  const viewer = await actorOrNull(ctx);
+  return !!viewer && isStaffViewer(viewer);
+};
 const user = (id: string) => ({ __typename: "User" as const, id });
 
 export const resolvers: Resolvers = {
@@ -19,6 +23,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     startConversation: async (_p, args, ctx) => ctx.chat.startConversation(await actor(ctx), args),
     sendMessage: async (_p, args, ctx) => ctx.chat.sendMessage(await actor(ctx), args, ctx.loaders),
+    hideMessage: async (_p, args, ctx) => ctx.chat.hideMessage(await actor(ctx), args, ctx.loaders),
     markRead: async (_p, { conversationId }, ctx) => ctx.chat.markRead(await actor(ctx), conversationId, ctx.loaders),
   },
   Subscription: {
@@ -53,5 +58,9 @@ export const resolvers: Resolvers = {
     __resolveReference: async (ref, ctx) => ctx.chat.visibleMessage(await actorOrNull(ctx), ref.id, ctx.loaders),
     conversation: async (m, _a, ctx) => ctx.chat.getConversation(await actor(ctx), m.conversationId, ctx.loaders),
     sender: (m) => user(m.senderId),
+    // Only staff ever receive a hidden message; the details are theirs only.
+    hidden: (m) => m.hiddenAt !== undefined && m.hiddenAt !== null,
+    hiddenReason: async (m, _a, ctx) => ((await staff(ctx)) ? (m.hiddenReason ?? null) : null),
+    hiddenAt: async (m, _a, ctx) => ((await staff(ctx)) ? (m.hiddenAt ?? null) : null),
   },
 };

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@fixup/platform/testing";
 import { migrationsDir } from "../app.js";
 import type { Conversation } from "../domain/conversation.js";
 import { PrismaChatRepository } from "./chat-repository.js";
+import { toMessage } from "./mappers.js";
 import { createPrisma, type ChatPrisma } from "./prisma.js";
 import { PrismaOrderParticipantsReadModel } from "./read-model-repository.js";
 
@@ -31,8 +32,7 @@ async function conversation(customerId: string = randomUUID(), providerId: strin
 
 /** Inserts a message with a chosen timestamp (several may share one). */
 async function message(conversationId: string, senderId: string, createdAt: Date, body = "m") {
-  const row = await prisma.message.create({ data: { conversationId, senderId, body, createdAt } });
-  return row;
+  return toMessage(await prisma.message.create({ data: { conversationId, senderId, body, createdAt } }));
 }
 
 /** Follows `before` cursors page by page until the end; returns the ids per page. */

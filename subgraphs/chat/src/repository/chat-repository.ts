@@ -1,7 +1,7 @@
 import { uuidsOnly, type PageRequest } from "@fixup/platform";
 import type { Conversation, Message, OrderParticipants } from "../domain/conversation.js";
 import { Prisma } from "../generated/prisma/client.js";
-import { toConversation, toMessage } from "./mappers.js";
+import { hiddenFields, toConversation, toMessage } from "./mappers.js";
 import { isUniqueViolation, type ChatPrisma } from "./prisma.js";
 
 export interface NewConversation {
@@ -15,6 +15,19 @@ export interface NewMessage {
   senderId: string;
   body: string;
 }
+
+export interface HideMessage {
+  actorId: string;
+  reason: string;
+  at: Date;
+}
+
+/** Whether hidden messages are part of a read (staff) or left out (everyone else). */
+export interface Visibility {
+  includeHidden: boolean;
+}
+
+const VISIBLE_ONLY: Visibility = { includeHidden: false };
 
 export interface Page<T> {
   rows: T[];
@@ -36,19 +49,27 @@ export interface ChatRepository {
   /** `userId`'s conversations by (lastActivityAt, id) descending; `page.after` continues past a cursor of that order. */
   listConversations(userId: string, page: PageRequest): Promise<Page<Conversation>>;
   findMessages(ids: readonly string[]): Promise<Message[]>;
-  /** Newest first by (createdAt, id) descending; `page.after` continues with older messages past the cursor. */
-  listMessages(conversationId: string, page: PageRequest): Promise<Page<Message>>;
-  /** The newest message of each conversation that has one. */
-  lastMessages(conversationIds: readonly string[]): Promise<Message[]>;
+  /**
+   * Newest first by (createdAt, id) descending; `page.after` continues with older messages past the cursor. Hidden
+   * messages are left out (of the rows and the count) unless `visibility.includeHidden`.
+   */
+  listMessages(conversationId: string, page: PageRequest, visibility?: Visibility): Promise<Page<Message>>;
+  /** The newest message of each conversation that has one (hidden ones left out unless `includeHidden`). */
+  lastMessages(conversationIds: readonly string[], visibility?: Visibility): Promise<Message[]>;
   /**
    * One transaction: the message, the conversation's activity time, and the sender's read mark (replying means
    * having read what came before).
    */
   addMessage(message: NewMessage): Promise<Message>;
-  /** Per conversation, the messages of others newer than `userId`'s read mark (absent = 0). */
+  /** Per conversation, the visible messages of others newer than `userId`'s read mark (absent = 0); hidden ones never count. */
   unreadCounts(userId: string, conversationIds: readonly string[]): Promise<Map<string, number>>;
   /** Moves `userId`'s read mark to the newest message; never backwards, a no-op while there is none. */
   markRead(conversationId: string, userId: string): Promise<void>;
+  /**
+   * Hides the message and writes chat's moderation audit row, in one transaction. A message already hidden stays as
+   * it was (no second audit row): `hiddenNow` false. Null when there is no such message.
+   */
+  hideMessage(id: string, hide: HideMessage): Promise<{ message: Message; hiddenNow: boolean } | null>;
 }
 
 const uuidList = (ids: string[]) => Prisma.join(ids.map((id) => Prisma.sql`${id}::uuid`));
@@ -59,6 +80,9 @@ interface MessageRow {
   senderId: string;
   body: string;
   createdAt: Date | string;
+  hiddenAt: Date | string | null;
+  hiddenReason: string | null;
+  hiddenBy: string | null;
 }
 
 export class PrismaChatRepository implements ChatRepository {
@@ -124,32 +148,39 @@ export class PrismaChatRepository implements ChatRepository {
     return (await this.prisma.message.findMany({ where: { id: { in: valid } } })).map(toMessage);
   }
 
-  async listMessages(conversationId: string, page: PageRequest): Promise<Page<Message>> {
+  async listMessages(conversationId: string, page: PageRequest, visibility: Visibility = VISIBLE_ONLY): Promise<Page<Message>> {
+    const shown = visibility.includeHidden ? {} : { hiddenAt: null };
     const older = page.after
       ? { OR: [{ createdAt: { lt: page.after.createdAt } }, { createdAt: page.after.createdAt, id: { lt: page.after.id } }] }
       : {};
     const [rows, totalCount] = await Promise.all([
       this.prisma.message.findMany({
-        where: { conversationId, ...older },
+        where: { conversationId, ...shown, ...older },
         orderBy: [{ createdAt: "desc" }, { id: "desc" }],
         take: page.take + 1,
       }),
-      this.prisma.message.count({ where: { conversationId } }),
+      this.prisma.message.count({ where: { conversationId, ...shown } }),
     ]);
     return { rows: rows.map(toMessage), totalCount };
   }
 
-  async lastMessages(conversationIds: readonly string[]): Promise<Message[]> {
+  async lastMessages(conversationIds: readonly string[], visibility: Visibility = VISIBLE_ONLY): Promise<Message[]> {
     const valid = uuidsOnly(conversationIds);
     if (!valid.length) return [];
+    const shown = visibility.includeHidden ? Prisma.empty : Prisma.sql`AND hidden_at IS NULL`;
     // DISTINCT ON walks the (conversation_id, created_at, id) index backwards: one row per conversation.
     const rows = await this.prisma.$queryRaw<MessageRow[]>`
       SELECT DISTINCT ON (conversation_id)
-             id::text, conversation_id::text AS "conversationId", sender_id::text AS "senderId", body, created_at AS "createdAt"
+             id::text, conversation_id::text AS "conversationId", sender_id::text AS "senderId", body, created_at AS "createdAt",
+             hidden_at AS "hiddenAt", hidden_reason AS "hiddenReason", hidden_by::text AS "hiddenBy"
         FROM messages
-       WHERE conversation_id IN (${uuidList(valid)})
+       WHERE conversation_id IN (${uuidList(valid)}) ${shown}
        ORDER BY conversation_id, created_at DESC, id DESC`;
-    return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt) }));
+    return rows.map(({ hiddenAt, hiddenReason, hiddenBy, ...r }) => ({
+      ...r,
+      createdAt: new Date(r.createdAt),
+      ...hiddenFields({ hiddenAt: hiddenAt === null ? null : new Date(hiddenAt), hiddenReason, hiddenBy }),
+    }));
   }
 
   addMessage(message: NewMessage): Promise<Message> {
@@ -177,6 +208,7 @@ export class PrismaChatRepository implements ChatRepository {
         LEFT JOIN read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = ${userId}::uuid
        WHERE m.conversation_id IN (${uuidList(valid)})
          AND m.sender_id <> ${userId}::uuid
+         AND m.hidden_at IS NULL
          AND (r.last_read_at IS NULL OR m.created_at > r.last_read_at)
        GROUP BY m.conversation_id`;
     return new Map(rows.map((r) => [r.conversationId, Number(r.count)]));
@@ -189,5 +221,20 @@ export class PrismaChatRepository implements ChatRepository {
       HAVING max(created_at) IS NOT NULL
       ON CONFLICT (conversation_id, user_id)
       DO UPDATE SET last_read_at = GREATEST(read_marks.last_read_at, EXCLUDED.last_read_at)`;
+  }
+
+  async hideMessage(id: string, hide: HideMessage): Promise<{ message: Message; hiddenNow: boolean } | null> {
+    if (!uuidsOnly([id]).length) return null;
+    return this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.message.updateMany({
+        where: { id, hiddenAt: null },
+        data: { hiddenAt: hide.at, hiddenReason: hide.reason, hiddenBy: hide.actorId },
+      });
+      if (count === 1) {
+        await tx.moderationAction.create({ data: { actorId: hide.actorId, action: "HIDE_MESSAGE", messageId: id, reason: hide.reason, at: hide.at } });
+      }
+      const row = await tx.message.findUnique({ where: { id } });
+      return row ? { message: toMessage(row), hiddenNow: count === 1 } : null;
+    });
   }
 }

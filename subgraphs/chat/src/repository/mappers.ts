@@ -16,4 +16,9 @@ export const toMessage = (r: MessageRow): Message => ({
   senderId: r.senderId,
   body: r.body,
   createdAt: r.createdAt,
+  ...hiddenFields(r),
 });
+
+/** The hidden marks exist on a hidden message only; a visible one carries none. */
+export const hiddenFields = (r: { hiddenAt: Date | null; hiddenReason: string | null; hiddenBy: string | null }) =>
+  r.hiddenAt === null ? {} : { hiddenAt: r.hiddenAt, hiddenReason: r.hiddenReason, hiddenBy: r.hiddenBy };

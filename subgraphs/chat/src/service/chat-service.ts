@@ -15,9 +15,10 @@ import {
 } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message } from "../domain/conversation.js";
 import { checkMessageBody } from "../domain/message-body.js";
+import { canSee, hideReasonProblem, isStaff } from "../domain/moderation.js";
 import { conversationStart } from "../domain/participants.js";
 import type { ChatRepository } from "../repository/chat-repository.js";
-import { idInput, messagePage, parseInput, sendMessageInput, startConversationInput, type MessagePageArgs } from "./inputs.js";
+import { hideMessageInput, idInput, messagePage, parseInput, sendMessageInput, startConversationInput, type MessagePageArgs } from "./inputs.js";
 import { noLiveEvents, type LiveEvents } from "./live-events.js";
 
 /** Who acts: the verified viewer of a request. */
@@ -59,11 +60,12 @@ export class ChatService {
 
   createLoaders(viewer: () => Promise<Viewer | null>): ChatLoaders {
     const viewerId = async () => (await viewer())?.userId ?? null;
+    const includeHidden = async () => isStaff((await viewer().catch(() => null))?.roles ?? []);
     return {
       conversation: new DataLoader(async (ids) => alignById(ids, await this.chat.findConversations(ids))),
       message: new DataLoader(async (ids) => alignById(ids, await this.chat.findMessages(ids))),
       lastMessage: new DataLoader(async (ids) => {
-        const messages = new Map((await this.chat.lastMessages(ids)).map((m) => [m.conversationId, m]));
+        const messages = new Map((await this.chat.lastMessages(ids, { includeHidden: await includeHidden() })).map((m) => [m.conversationId, m]));
         return ids.map((id) => messages.get(id) ?? null);
       }),
       conversationsOfOrder: new DataLoader(async (orderIds) => {
@@ -96,7 +98,10 @@ export class ChatService {
     return conversation && isParticipant(conversation, actor.userId) ? conversation : null;
   }
 
-  /** A message is visible to the participants of its conversation; NOT_FOUND to everyone else. */
+  /**
+   * A message is visible to the participants of its conversation, unless a moderator hid it (then to participants who
+   * are staff only). Staff read no conversation they are not part of. NOT_FOUND to everyone else.
+   */
   async getMessage(actor: Actor, id: string, loaders: ChatLoaders): Promise<Message> {
     const messageId = parseInput(idInput("message"), id, "id");
     const message = await this.visibleMessage(actor, messageId, loaders);
@@ -107,8 +112,9 @@ export class ChatService {
   async visibleMessage(actor: Actor | null, id: string, loaders: ChatLoaders): Promise<Message | null> {
     if (!actor) return null;
     const message = await loaders.message.load(id);
-    const conversation = message ? await loaders.conversation.load(message.conversationId) : null;
-    return message && conversation && isParticipant(conversation, actor.userId) ? message : null;
+    if (!message || !canSee(message, actor.roles)) return null;
+    const conversation = await loaders.conversation.load(message.conversationId);
+    return conversation && isParticipant(conversation, actor.userId) ? message : null;
   }
 
   /** The customer sees every conversation of their order, a provider only their own, anyone else none. */
@@ -125,7 +131,7 @@ export class ChatService {
   async messagesOf(actor: Actor, conversation: Conversation, args: MessagePageArgs): Promise<Connection<Message>> {
     this.ensureParticipant(actor, conversation);
     const page = messagePage(args);
-    const result = await this.chat.listMessages(conversation.id, page);
+    const result = await this.chat.listMessages(conversation.id, page, { includeHidden: isStaff(actor.roles) });
     return toConnection(result.rows, page, result.totalCount, (m) => m, (m) => m);
   }
 
@@ -193,6 +199,24 @@ export class ChatService {
     await this.chat.markRead(conversation.id, actor.userId);
     loaders.unreadCount.clear(conversation.id);
     return conversation;
+  }
+
+  /**
+   * MODERATOR or ADMIN (FORBIDDEN otherwise), whether or not they take part in the conversation: hides the message
+   * for everyone but staff, with an audit row. Hiding a hidden message changes nothing. Nothing is re-delivered to
+   * messageAdded subscribers.
+   */
+  async hideMessage(actor: Actor, raw: unknown, loaders: ChatLoaders): Promise<Message> {
+    if (!isStaff(actor.roles)) throw forbidden("Moderators and admins only");
+    const input = parseInput(hideMessageInput, raw);
+    const problem = hideReasonProblem(input.reason);
+    if (problem) throw badInput({ reason: problem });
+    const hidden = await this.chat.hideMessage(input.id, { actorId: actor.userId, reason: input.reason.trim(), at: new Date() });
+    if (!hidden) throw messageNotFound();
+    loaders.message.clear(hidden.message.id).prime(hidden.message.id, hidden.message);
+    loaders.lastMessage.clear(hidden.message.conversationId);
+    loaders.unreadCount.clear(hidden.message.conversationId);
+    return hidden.message;
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------

@@ -16,6 +16,12 @@ export const sendMessageInput = z.object({
   body: z.string(),
 });
 
+/** The reason's rules (trim, length) are the domain's. */
+export const hideMessageInput = z.object({
+  id: uuid("message"),
+  reason: z.string({ error: "is required" }).max(10_000, "is too long"),
+});
+
 export interface MessagePageArgs {
   first?: number | null;
   before?: string | null;

@@ -4,6 +4,7 @@ import type { User } from "../domain/user.js";
 import type { AccountEmailService } from "../service/account-email-service.js";
 import type { AuthService } from "../service/auth-service.js";
 import type { IdentityService } from "../service/identity-service.js";
+import type { ModerationService, SuspensionView } from "../service/moderation-service.js";
 import type { UserService } from "../service/user-service.js";
 
 export interface UsersContext extends RequestContext {
@@ -18,4 +19,7 @@ export interface UsersContext extends RequestContext {
   /** Users this request proved to be the caller (register/login payloads). */
   selfIds: Set<string>;
   avatarUrl: (key: string | null) => string | null;
+  moderation: ModerationService;
+  /** Per request: each user's current suspension (batched). */
+  suspensionLoader: DataLoader<string, SuspensionView>;
 }

@@ -32,9 +32,10 @@ export const authRouteDocs = routeDocs(
     operationId: "login",
     tags: ["auth"],
     summary: "Sign in with email and password",
-    description: "Failed attempts are rate limited per account and per client IP (429 with `Retry-After`).",
+    description:
+      "Failed attempts are rate limited per account and per client IP (429 with `Retry-After`). A suspended account gets 403 with `error.reason` `ACCOUNT_SUSPENDED` (after a correct password only).",
     request: { body: jsonRequest(LoginInput, example) },
-    responses: { 200: jsonResponse("Signed in", AuthPayload, tokens), ...errorResponses(400, 401, 429, 500) },
+    responses: { 200: jsonResponse("Signed in", AuthPayload, tokens), ...errorResponses(400, 401, 403, 429, 500) },
   },
   {
     method: "post",
@@ -42,9 +43,10 @@ export const authRouteDocs = routeDocs(
     operationId: "refreshToken",
     tags: ["auth"],
     summary: "Rotate a refresh token",
-    description: "Returns a new pair; the presented token is spent. Presenting a spent token revokes its whole family.",
+    description:
+      "Returns a new pair; the presented token is spent. Presenting a spent token revokes its whole family. A suspended account gets 403 with `error.reason` `ACCOUNT_SUSPENDED`.",
     request: { body: jsonRequest(RefreshInput, { refreshToken: tokens.refreshToken }) },
-    responses: { 200: jsonResponse("New tokens", AuthPayload, tokens), ...errorResponses(400, 401, 500) },
+    responses: { 200: jsonResponse("New tokens", AuthPayload, tokens), ...errorResponses(400, 401, 403, 500) },
   },
   {
     method: "post",

@@ -31,6 +31,8 @@ export interface AuthServiceDeps {
   onRegistered?: (user: User) => void;
   /** After an account is deleted (e.g. its avatar object goes too); failures there must not undo the deletion. */
   onDeleted?: (user: User) => Promise<void>;
+  /** Asked before login and refreshToken issue tokens; throws to refuse (a suspended account: see ModerationService). */
+  signInGate?: (userId: string) => Promise<void>;
   now?: () => Date;
 }
 
@@ -85,6 +87,7 @@ export class AuthService {
       : await this.deps.hasher.verify(input.password, await this.decoy()).then(() => false);
     if (!user || !ok) throw invalidCredentials();
     await this.deps.limiter.succeeded(keys);
+    await this.deps.signInGate?.(user.id); // after the password: only its holder learns the account is suspended
     const { passwordHash: _omit, ...publicUser } = user;
     return this.issue(publicUser, randomUUID());
   }
@@ -93,6 +96,7 @@ export class AuthService {
     const { refreshToken } = parseInput(refreshInput, raw);
     const now = this.now();
     const record = await this.deps.refreshTokens.findByHash(hashRefreshToken(refreshToken));
+    if (record) await this.deps.signInGate?.(record.userId);
     const decision = decideRefresh(record, now);
     if (decision.kind === "reject") throw unauthenticated("Invalid refresh token");
     if (decision.kind === "reuse") {

@@ -1,0 +1,19 @@
+import type { Message } from "./conversation.js";
+
+/** Roles that moderate (the platform's STAFF_ROLES): they hide messages and still see hidden ones. */
+const STAFF_ROLES: readonly string[] = ["MODERATOR", "ADMIN"];
+export const isStaff = (roles: readonly string[]): boolean => roles.some((r) => STAFF_ROLES.includes(r));
+
+export const HIDE_REASON_MIN = 3;
+export const HIDE_REASON_MAX = 500;
+
+export const isHidden = (message: Pick<Message, "hiddenAt">): boolean => message.hiddenAt !== undefined && message.hiddenAt !== null;
+
+/** A hidden message is omitted for everyone but staff (its sender and the other participant included). */
+export const canSee = (message: Pick<Message, "hiddenAt">, viewerRoles: readonly string[]): boolean => !isHidden(message) || isStaff(viewerRoles);
+
+/** The reason a moderator gives: 3..500 characters once trimmed; null when fine. */
+export function hideReasonProblem(reason: string): string | null {
+  const length = reason.trim().length;
+  return length < HIDE_REASON_MIN || length > HIDE_REASON_MAX ? `must hold ${HIDE_REASON_MIN}..${HIDE_REASON_MAX} characters` : null;
+}
