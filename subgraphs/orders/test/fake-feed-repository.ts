@@ -61,6 +61,6 @@ export class FakeFeedRepository implements FeedRepository {
     const services = new Set(await this.orders.servicesOfProvider(providerId));
     const all = [...this.orders.orders.values()];
     const suspended = new Set(await this.orders.suspendedAmong(all.map((o) => o.customerId)));
-    return all.filter((o) => inProvidersFeed(o, providerId, services) && !suspended.has(o.customerId));
+    return all.filter((o) => inProvidersFeed(o, providerId, services, new Date()) && !suspended.has(o.customerId));
   }
 }

@@ -120,7 +120,7 @@ export class FakeOrderRepository implements OrderRepository {
     const services = new Set(await this.servicesOfProvider(providerId));
     const suspendedCustomers = new Set(await this.suspendedAmong([...this.orders.values()].map((o) => o.customerId)));
     const matching = [...this.orders.values()]
-      .filter((o) => inProvidersFeed(o, providerId, services))
+      .filter((o) => inProvidersFeed(o, providerId, services, new Date()))
       // Suspended customers' orders are held back from the feed (separate condition, as in the Prisma repository).
       .filter((o) => !suspendedCustomers.has(o.customerId));
     return paginate(matching, page);

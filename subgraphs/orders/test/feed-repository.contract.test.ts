@@ -54,10 +54,10 @@ describe.each(implementations)("FeedRepository contract: $name", ({ create }) =>
     const provider = randomUUID();
     const serviceId = randomUUID();
     const customer = randomUUID();
-    const order = (location: GeoPoint | null, overrides: { serviceId?: string; customerId?: string; title?: string } = {}) =>
+    const order = (location: GeoPoint | null, overrides: { serviceId?: string; customerId?: string; title?: string; window?: { from: Date; to: Date } } = {}) =>
       subject.orders.createOrder(
         { customerId: overrides.customerId ?? customer, serviceId: overrides.serviceId ?? serviceId, title: overrides.title ?? "Job", description: "d",
-          address: "1 Main St", location, city: "Berlin", window: null, scheduledFor: null, budget: null },
+          address: "1 Main St", location, city: "Berlin", window: overrides.window ?? null, scheduledFor: null, budget: null },
         event,
       );
     return { ...subject, provider, serviceId, customer, order };
@@ -101,6 +101,19 @@ describe.each(implementations)("FeedRepository contract: $name", ({ create }) =>
     expect(result.rows[0]?.distanceKm).toBeCloseTo(2, 1);
     expect(result.rows[0]?.order).toMatchObject({ location: north(2), city: "Berlin", window: null, status: "OPEN" });
     expect((await feed.listNearby(provider, BERLIN, 10, page())).rows.map((r) => r.order.id)).toEqual([near.id]);
+  });
+
+  test("an order whose time window has ended leaves every feed; one whose window is ahead stays", async () => {
+    const { feed, orders, performs, provider, serviceId, order } = setup();
+    await performs(provider, serviceId);
+    await feed.replaceServiceAreas(provider, [{ center: BERLIN, radiusKm: 10 }]);
+    const hour = 3_600_000;
+    const ended = await order(north(1), { window: { from: new Date(Date.now() - 3 * hour), to: new Date(Date.now() - hour) } });
+    const ahead = await order(north(2), { window: { from: new Date(Date.now() + hour), to: new Date(Date.now() + 3 * hour) } });
+    expect((await feed.listNearby(provider, BERLIN, 10, page())).rows.map((r) => r.order.id)).toEqual([ahead.id]);
+    expect((await feed.listInServiceAreas(provider, page())).rows.map((o) => o.id)).toEqual([ahead.id]);
+    expect((await orders.listOpenOrdersForProvider(provider, page())).rows.map((o) => o.id)).toEqual([ahead.id]);
+    expect(ended.window?.to.getTime()).toBeLessThan(Date.now());
   });
 
   test("a suspended customer's orders are held back from both place feeds until the suspension is lifted", async () => {

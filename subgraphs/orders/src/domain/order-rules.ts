@@ -46,6 +46,17 @@ const OFFER_EFFECTS: Partial<Record<OrderStatus, OfferStatus>> = { CANCELLED: "R
 /** An order moving to `to` turns its live offers into this status (null: they stay as they are). */
 export const liveOffersBecome = (to: OrderStatus): OfferStatus | null => OFFER_EFFECTS[to] ?? null;
 
-/** A provider never sees (nor offers on) their own order in the feed. */
-export const inProvidersFeed = (order: { status: OrderStatus; customerId: string; serviceId: string }, providerId: string, services: ReadonlySet<string>) =>
-  OFFERABLE_STATUSES.includes(order.status) && services.has(order.serviceId) && order.customerId !== providerId;
+/**
+ * The provider feed: an offerable order for a service the provider performs, never their own, and not one whose time
+ * window has already ended (nobody can do the job any more).
+ */
+export const inProvidersFeed = (
+  order: { status: OrderStatus; customerId: string; serviceId: string; window: { to: Date } | null },
+  providerId: string,
+  services: ReadonlySet<string>,
+  now: Date,
+) =>
+  OFFERABLE_STATUSES.includes(order.status) &&
+  services.has(order.serviceId) &&
+  order.customerId !== providerId &&
+  (order.window === null || order.window.to > now);

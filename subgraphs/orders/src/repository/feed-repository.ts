@@ -52,6 +52,7 @@ const feedRule = (providerId: string) => Prisma.sql`
   o.status IN (${Prisma.join(OFFERABLE_STATUSES.map((s) => Prisma.sql`${s}::"OrderStatus"`))})
   AND o.service_id IN (SELECT ps.service_id FROM provider_services ps WHERE ps.provider_id = ${providerId}::uuid)
   AND o.customer_id <> ${providerId}::uuid
+  AND (o.window_to IS NULL OR o.window_to > now())
   AND NOT EXISTS (SELECT 1 FROM suspended_accounts sa WHERE sa.user_id = o.customer_id AND (sa.until IS NULL OR sa.until > now()))`;
 
 export class PrismaFeedRepository implements FeedRepository {

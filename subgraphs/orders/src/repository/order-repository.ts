@@ -189,7 +189,11 @@ export class PrismaOrderRepository implements OrderRepository {
     const where = {
       status: { in: [...OFFERABLE_STATUSES] },
       serviceId: { in: serviceIds },
-      AND: [{ customerId: { not: providerId } }, { customerId: { notIn: suspendedCustomers } }],
+      AND: [
+        { customerId: { not: providerId } },
+        { customerId: { notIn: suspendedCustomers } },
+        { OR: [{ windowTo: null }, { windowTo: { gt: new Date() } }] },
+      ],
     };
     const [rows, totalCount] = await Promise.all([
       this.prisma.order.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
