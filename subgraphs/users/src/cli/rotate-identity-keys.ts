@@ -5,11 +5,12 @@
 // services, running this, and only then dropping the old keys.
 // Database: USERS_DATABASE_URL, or DATABASE_URL's fixup_users; without either the embedded PostgreSQL of `npm start`.
 import { parseArgs } from "node:util";
-import { applyMigrations, ConfigError, EmbeddedPostgresError, embeddedPostgresFromEnv, ensureDatabase, withDatabase } from "@fixup/platform";
+import { applyMigrations, ensureDatabase } from "@fixup/platform";
 import { migrationsDir } from "../app.js";
 import { DEFAULT_IDENTITY_NUMBER_PATTERN } from "../domain/identity-number.js";
 import { PrismaIdentityRepository } from "../repository/identity-repository.js";
 import { createPrisma } from "../repository/prisma.js";
+import { withUsersDatabase } from "./users-database.js";
 import { IdentityCipher } from "../service/identity-cipher.js";
 import { loadIdentityKeyring, type IdentityKeySource } from "../service/identity-keys.js";
 import { DEFAULT_ROTATION_BATCH, IdentityService, type RotationReport } from "../service/identity-service.js";
@@ -38,14 +39,7 @@ async function main() {
     console.error("usage: npm run identity:rotate [-- --batch <rows per batch>]");
     process.exit(2);
   }
-  let url = process.env.USERS_DATABASE_URL || (process.env.DATABASE_URL ? withDatabase(process.env.DATABASE_URL, "fixup_users") : undefined);
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  try {
-    if (!url) {
-      const pg = await embeddedPostgresFromEnv(process.env, (message) => console.error(message));
-      url = withDatabase(pg.url, "fixup_users");
-      stopEmbedded = pg.stop;
-    }
+  await withUsersDatabase("identity:rotate", async (url) => {
     const report = await rotateIdentityKeys(
       url,
       {
@@ -57,13 +51,7 @@ async function main() {
     );
     const byKey = Object.entries(report.byKey).map(([k, n]) => `${k}: ${n}`).join(", ") || "none stored";
     console.log(`re-encrypted ${report.reencrypted} (skipped ${report.skipped}) under ${report.activeKeyId}; rows per key: ${byKey}`);
-  } catch (error) {
-    if (error instanceof ConfigError) console.error(error.message);
-    else console.error(error instanceof EmbeddedPostgresError ? `identity:rotate: ${error.message}` : error);
-    process.exitCode = 1;
-  } finally {
-    await stopEmbedded?.();
-  }
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await main();
