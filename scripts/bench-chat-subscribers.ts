@@ -23,6 +23,8 @@ const QUERY = "subscription($c: ID!) { messageAdded(conversationId: $c) { id bod
 const describeError = (error: unknown): string => {
   if (error && typeof error === "object" && "code" in error && "reason" in error) return `close ${String(error.code)} ${String(error.reason)}`;
   if (Array.isArray(error)) return `graphql ${error.map((e: { message?: string }) => e.message).join("; ")}`;
+  if (error && typeof error === "object" && "message" in error) return String(error.message);
+  if (error && typeof error === "object" && "type" in error) return `event ${String(error.type)}`;
   return error instanceof Error ? error.message : String(error);
 };
 

@@ -39,17 +39,21 @@ class SubscriberGroups {
     for (let w = 0; w < workers; w++) {
       const count = Math.floor(total / workers) + (w < total % workers ? 1 : 0);
       const worker = fork(new URL("./bench-chat-subscribers.ts", import.meta.url), [JSON.stringify(job(count))], { execArgv: ["--import", "tsx"] });
+      worker.on("exit", (code, signal) => {
+        if (code !== 0) console.error(`subscriber process ${w} exited with ${code ?? signal}`);
+      });
       this.workers.push(worker);
     }
   }
   private ask<T>(worker: ChildProcess, message: string, key: string): Promise<T> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const listen = (reply: Record<string, T>) => {
         if (!(key in reply)) return;
         worker.off("message", listen);
         resolve(reply[key] as T);
       };
       worker.on("message", listen);
+      if (!worker.connected) return reject(new Error(`subscriber process ${worker.pid} is gone (exit ${worker.exitCode})`));
       worker.send(message);
     });
   }
@@ -110,7 +114,7 @@ try {
   const sorted = latencies.sort((a, b) => a - b);
 
   console.log("\nbench:chat");
-  console.log(`  subscribers        ${SUBSCRIBERS} (through one gateway, alternating two users; ${WORKERS} client thread(s))`);
+  console.log(`  subscribers        ${SUBSCRIBERS} (through one gateway, alternating two users; ${WORKERS} subscriber process(es))`);
   console.log(`  messages sent      ${MESSAGES} (one every ${INTERVAL_MS} ms)`);
   console.log(`  delivered          ${delivered} of ${expected}${errorCount ? `, ${errorCount} subscriber errors: ${JSON.stringify(errors)}` : ""}`);
   console.log(`  latency p50/p95/p99 ${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 95).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms`);
