@@ -17,7 +17,9 @@ import {
   EMAIL_NOT_VERIFIED,
   EMAIL_VERIFIED_CLAIM,
   isStaffViewer,
+  OPEN_TRADING,
   requireVerifiedEmail,
+  tradingGate,
   localJwksVerifier,
   requireViewer,
   TOKEN_AUDIENCE,
@@ -242,4 +244,14 @@ describe("isStaffViewer", () => {
     { roles: ["MODERATOR"], staff: true },
     { roles: ["ADMIN"], staff: true },
   ])("$roles → $staff", ({ roles, staff }) => expect(isStaffViewer({ roles })).toBe(staff));
+});
+
+describe("tradingGate", () => {
+  test("on: an unverified actor is refused, a verified one passes; OPEN_TRADING lets everyone through", () => {
+    const unverified = { userId: "u", roles: [], emailVerified: false };
+    const verified = { ...unverified, emailVerified: true };
+    expect(() => tradingGate(true).trader(unverified)).toThrow(expect.objectContaining({ code: ErrorCode.FORBIDDEN, reason: EMAIL_NOT_VERIFIED }));
+    expect(tradingGate(true).trader(verified)).toBe(verified);
+    expect(OPEN_TRADING.trader(unverified)).toBe(unverified);
+  });
 });

@@ -95,3 +95,13 @@ export function requireVerifiedEmail<V extends { emailVerified?: boolean }>(view
   }
   return viewer;
 }
+
+/** The marketplace gate as the deployment set it (REQUIRE_VERIFIED_EMAIL); use cases that trade pass their actor. */
+export interface TradingGate {
+  /** The actor, when they may trade; FORBIDDEN (EMAIL_NOT_VERIFIED) otherwise. */
+  trader<V extends { emailVerified?: boolean }>(actor: V): V;
+}
+
+export const tradingGate = (requireVerified: boolean): TradingGate => ({ trader: (actor) => requireVerifiedEmail(actor, requireVerified) });
+/** No gate: every signed-in account trades (the default outside production). */
+export const OPEN_TRADING: TradingGate = tradingGate(false);

@@ -3,6 +3,7 @@ import {
   loadTypeDefs,
   requiresVerifiedEmail,
   startService,
+  tradingGate,
   subgraphSchema,
   type RunningServer,
   type ServiceOptions,
@@ -33,7 +34,7 @@ export async function startChatService(config: ChatConfig, options: ChatServiceO
       const { pubsub } = messaging;
       const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
       const ordersEvents = consume("orders", ordersEventHandler(new PrismaOrderParticipantsReadModel(prisma), logger));
-      const chat = new ChatService(new PrismaChatRepository(prisma), live, ordersEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
+      const chat = new ChatService(new PrismaChatRepository(prisma), live, ordersEvents, tradingGate(requiresVerifiedEmail(config)));
       return {
         schema: subgraphSchema(chatTypeDefs, resolvers),
         verifier: usersVerifier(config.USERS_URL),

@@ -3,6 +3,7 @@ import {
   loadTypeDefs,
   requiresVerifiedEmail,
   startService,
+  tradingGate,
   subgraphSchema,
   type RunningServer,
   type ServiceOptions,
@@ -32,7 +33,7 @@ export async function startOrdersService(config: OrdersConfig, options: OrdersSe
       const { pubsub } = messaging;
       const live = pubSubLiveEvents(bestEffortPublisher(pubsub, logger, metrics.liveEventsDropped));
       const catalogEvents = consume("catalog", catalogEventHandler(new PrismaProviderServicesReadModel(prisma), logger));
-      const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents, { requireVerifiedEmail: requiresVerifiedEmail(config) });
+      const orders = new OrderService(new PrismaOrderRepository(prisma), live, catalogEvents, tradingGate(requiresVerifiedEmail(config)));
       const feed = new FeedService(new PrismaFeedRepository(prisma), orders, catalogEvents);
       consume("users", usersEventHandler(orders, logger));
       return {

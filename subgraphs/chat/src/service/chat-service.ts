@@ -5,12 +5,13 @@ import {
   forbidden,
   notFound,
   pageRequest,
-  requireVerifiedEmail,
   toConnection,
   type Connection,
   alwaysCaughtUp,
   type PageArgs,
+  OPEN_TRADING,
   type ReadModelFreshness,
+  type TradingGate,
   type Viewer,
 } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message } from "../domain/conversation.js";
@@ -38,25 +39,16 @@ export interface ChatLoaders {
 const conversationNotFound = () => notFound("Conversation");
 const messageNotFound = () => notFound("Message");
 
-/** Deployment choices the use cases follow. */
-export interface ChatPolicy {
-  /** REQUIRE_VERIFIED_EMAIL: see @fixup/platform requiresVerifiedEmail. */
-  requireVerifiedEmail: boolean;
-}
-
 export class ChatService {
   constructor(
     private readonly chat: ChatRepository,
     private readonly live: LiveEvents = noLiveEvents,
     /** orders' events → order participants: consulted before refusing someone who may have just offered. */
     private readonly ordersEvents: ReadModelFreshness = alwaysCaughtUp,
-    private readonly policy: ChatPolicy = { requireVerifiedEmail: false },
+    /** Starting a conversation and sending need a confirmed e-mail address when the deployment says so. */
+    private readonly gate: TradingGate = OPEN_TRADING,
   ) {}
 
-  /** Starting a conversation and sending need a confirmed e-mail address when the gate is on. */
-  private sender(actor: Actor): Actor {
-    return requireVerifiedEmail(actor, this.policy.requireVerifiedEmail);
-  }
 
   createLoaders(viewer: () => Promise<Viewer | null>): ChatLoaders {
     const viewerId = async () => (await viewer())?.userId ?? null;
@@ -157,7 +149,7 @@ export class ChatService {
    * part comes from orders' events only; an order chat has not heard of is NOT_FOUND like one the actor is not in.
    */
   async startConversation(actor: Actor, raw: unknown): Promise<Conversation> {
-    this.sender(actor);
+    this.gate.trader(actor);
     const input = parseInput(startConversationInput, raw);
     const decide = async () => conversationStart(actor.userId, await this.chat.findOrderParticipants(input.orderId), input.providerId ?? null);
     let start = await decide();
@@ -179,7 +171,7 @@ export class ChatService {
   }
 
   async sendMessage(actor: Actor, raw: unknown, loaders: ChatLoaders): Promise<Message> {
-    this.sender(actor);
+    this.gate.trader(actor);
     const input = parseInput(sendMessageInput, raw);
     const body = checkMessageBody(input.body);
     if (!body.ok) throw badInput({ body: body.problem });

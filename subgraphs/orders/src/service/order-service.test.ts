@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { ErrorCode, type PageArgs } from "@fixup/platform";
+import { ErrorCode, tradingGate, type PageArgs } from "@fixup/platform";
 import type { Actor, Role } from "../domain/access.js";
 import type { Offer, Order } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
@@ -1094,7 +1094,7 @@ describe("verified e-mail gate (REQUIRE_VERIFIED_EMAIL)", () => {
   function gated() {
     const repo = new FakeOrderRepository();
     repo.assignService(provider.userId, SERVICE);
-    const service = new OrderService(repo, undefined, undefined, { requireVerifiedEmail: true });
+    const service = new OrderService(repo, undefined, undefined, tradingGate(true));
     const loaders = (a: Actor) => service.createLoaders(async () => a);
     return { service, loaders };
   }

@@ -9,12 +9,13 @@ import {
   notFound,
   outboxRow,
   pageRequest,
-  requireVerifiedEmail,
   toConnection,
   type Connection,
   alwaysCaughtUp,
   type PageArgs,
+  OPEN_TRADING,
   type ReadModelFreshness,
+  type TradingGate,
   type Viewer,
 } from "@fixup/platform";
 import {
@@ -63,27 +64,18 @@ const statusChanged = (order: Order, from: OrderStatus) =>
 
 const orderNotFound = () => notFound("Order");
 
-/** Deployment choices the use cases follow. */
-export interface OrdersPolicy {
-  /** REQUIRE_VERIFIED_EMAIL: see @fixup/platform requiresVerifiedEmail. */
-  requireVerifiedEmail: boolean;
-}
-
 export class OrderService {
   constructor(
     private readonly orders: OrderRepository,
     private readonly live: LiveEvents = noLiveEvents,
     /** catalog's events → services and who performs them: consulted before refusing or hiding anything. */
     private readonly catalogEvents: ReadModelFreshness = alwaysCaughtUp,
-    private readonly policy: OrdersPolicy = { requireVerifiedEmail: false },
+    /** Ordering, offering and accepting need a confirmed e-mail address when the deployment says so. */
+    private readonly gate: TradingGate = OPEN_TRADING,
     /** What "now" is for offers' validUntil. */
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Trading (ordering, offering, accepting) needs a confirmed e-mail address when the gate is on. */
-  private trader(actor: Actor): Actor {
-    return requireVerifiedEmail(actor, this.policy.requireVerifiedEmail);
-  }
 
   createLoaders(viewer: () => Promise<Viewer | null>): OrderLoaders {
     const servicesOf = async (providerId: string) => new Set(await this.orders.servicesOfProvider(providerId));
@@ -229,7 +221,7 @@ export class OrderService {
 
   async createOrder(actor: Actor, raw: unknown): Promise<Order> {
     if (!isCustomer(actor)) throw forbidden("Only customers can create orders");
-    this.trader(actor);
+    this.gate.trader(actor);
     const input = parseInput(createOrderInput, raw, "input");
     const budget = input.budget ?? null;
     const problems = budget ? moneyProblems(budget) : null;
@@ -260,7 +252,7 @@ export class OrderService {
   }
 
   async submitOffer(actor: Actor, raw: unknown, loaders: OrderLoaders): Promise<Offer> {
-    this.trader(actor);
+    this.gate.trader(actor);
     const input = parseInput(submitOfferInput, raw, "input");
     const problems = moneyProblems(input.price);
     if (problems) throw badInput(prefixed("input.price", problems));
@@ -310,7 +302,7 @@ export class OrderService {
   }
 
   async acceptOffer(actor: Actor, offerId: string, loaders: OrderLoaders): Promise<Order> {
-    this.trader(actor);
+    this.gate.trader(actor);
     const id = parseInput(idInput("offer"), offerId, "offerId");
     const offer = await loaders.offer.load(id);
     const order = offer ? await this.visibleOrder(actor, offer.orderId, loaders) : null;
