@@ -1,4 +1,14 @@
-import { loadTypeDefs, localJwksVerifier, startService, subgraphSchema, type RunningServer, type ServiceOptions, withRevocations } from "@fixup/platform";
+import {
+  loadTypeDefs,
+  localJwksVerifier,
+  startService,
+  subgraphSchema,
+  type RunningServer,
+  type ServiceOptions,
+  type ServiceParts,
+  type ServiceRuntime,
+  withRevocations,
+} from "@fixup/platform";
 import type { UsersConfig } from "./config.js";
 import type { UsersContext } from "./graphql/context.js";
 import { withModeration } from "./graphql/moderation-resolvers.js";
@@ -42,9 +52,20 @@ export type UsersServiceOptions = ServiceOptions;
 export async function startUsersService(config: UsersConfig, options: UsersServiceOptions = {}): Promise<RunningServer> {
   // Production refuses to start without IDENTITY_KEYS: checked before anything is opened.
   const identityKeys = await loadIdentityKeyring(config);
-  return startService<ReturnType<typeof createPrisma>, UsersContext>(
+  return startService<UsersPrisma, UsersContext>(
     { name: "users", config, databaseUrl: config.USERS_DATABASE_URL, port: config.USERS_PORT, migrationsDir, createPrisma, publishes: true, options },
-    async ({ prisma, logger, messaging, onClose }) => {
+    (runtime) => usersParts(config, identityKeys, runtime),
+  );
+}
+
+type UsersPrisma = ReturnType<typeof createPrisma>;
+
+/** The users subgraph's own parts: its use cases, REST routes and what to close on stop. */
+async function usersParts(
+  config: UsersConfig,
+  identityKeys: Awaited<ReturnType<typeof loadIdentityKeyring>>,
+  { prisma, logger, messaging, onClose }: ServiceRuntime<UsersPrisma>,
+): Promise<ServiceParts<UsersContext>> {
   logger.info(`identity numbers encrypted under key ${identityKeys.keyring.active.id} (from ${identityKeys.source})`);
   const { redis, revocations } = messaging;
   if (!redis) logger.warn("REDIS_URL not set: login rate limits are kept in process memory (single instance only)");
@@ -131,6 +152,4 @@ export async function startUsersService(config: UsersConfig, options: UsersServi
       if (media.localDir) app.use(MEDIA_PATH, mediaRoutes(media.localDir));
     },
   };
-    },
-  );
 }
