@@ -1,10 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { eventually, gql, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { eventually, gql, gqlOk, registerUser, type TestUser } from "../support/federation.js";
+import { providerFor, seededServiceId } from "../support/marketplace.js";
+import { useFederation } from "../support/use-federation.js";
 
 // Account deletion is an integration event every service handles (README, "Account deletion"): the account's tokens
 // stop working everywhere at once, its open orders are cancelled and pending offers withdrawn, its service assignments
 // go, and every reference other services keep (orders, offers, reviews, messages) resolves to a tombstone.
-let fed: Federation;
+const federation = useFederation();
 let url: string;
 let serviceId: string;
 
@@ -20,21 +22,11 @@ const act = (mutation: string, vars: Record<string, unknown>, who: TestUser) => 
 const deleteMe = (who: TestUser) => act("mutation($p: String!) { deleteMe(password: $p) }", { p: PASSWORD }, who);
 
 beforeAll(async () => {
-  fed = await startFederation();
-  url = fed.gatewayUrl;
-  const { services } = await gqlOk<{ services: Array<{ id: string }> }>(url, '{ services(search: "plumbing") { id } }');
-  serviceId = services[0]?.id as string;
+  url = federation.url;
+  serviceId = await seededServiceId(url);
 }, 90_000);
 
-afterAll(async () => {
-  await fed?.stop();
-});
-
-async function provider(name: string): Promise<TestUser> {
-  const p = await registerUser(url, ["PROVIDER"], name);
-  await act("mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, p);
-  return p;
-}
+const provider = (name: string) => providerFor(url, serviceId, name);
 
 describe("a deleted customer", () => {
   let customer: TestUser;

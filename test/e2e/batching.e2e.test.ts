@@ -1,13 +1,8 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { eventually, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
+import { expect, test } from "vitest";
+import { eventually, gqlOk, registerUser, type TestUser } from "../support/federation.js";
+import { useFederation } from "../support/use-federation.js";
 
-let fed: Federation;
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await fed?.stop();
-});
+const federation = useFederation();
 
 const QUERY = `query Batched($first: Int) {
   myOrders(first: $first) { edges { node { customer { name } service { name } offers { provider { name } } } } }
@@ -15,27 +10,27 @@ const QUERY = `query Batched($first: Int) {
 
 /** SQL statements each subgraph runs to answer QUERY for `first` orders. */
 async function statementsFor(customer: TestUser, first: number) {
-  for (const list of Object.values(fed.sql)) list.length = 0;
+  for (const list of Object.values(federation.fed.sql)) list.length = 0;
   const data = await gqlOk<{ myOrders: { edges: Array<{ node: { offers: Array<{ provider: { name: string } }> } }> } }>(
-    fed.gatewayUrl, QUERY, { first }, customer.token,
+    federation.url, QUERY, { first }, customer.token,
   );
   expect(data.myOrders.edges).toHaveLength(first);
   for (const edge of data.myOrders.edges) expect(edge.node.offers.map((o) => o.provider.name).sort()).toEqual(["P1", "P2", "P3"]);
-  return { users: fed.sql.users.length, catalog: fed.sql.catalog.length, orders: fed.sql.orders.length };
+  return { users: federation.fed.sql.users.length, catalog: federation.fed.sql.catalog.length, orders: federation.fed.sql.orders.length };
 }
 
 test("federated entity resolution is batched: SQL per subgraph does not grow with the page size", async () => {
-  const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(fed.gatewayUrl, "{ services { id name } }");
+  const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(federation.url, "{ services { id name } }");
   const serviceIds = services.slice(0, 3).map((s) => s.id);
-  const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Batch Customer");
-  const providers = await Promise.all(["P1", "P2", "P3"].map((n) => registerUser(fed.gatewayUrl, ["PROVIDER"], n)));
+  const customer = await registerUser(federation.url, ["CUSTOMER"], "Batch Customer");
+  const providers = await Promise.all(["P1", "P2", "P3"].map((n) => registerUser(federation.url, ["PROVIDER"], n)));
   for (const p of providers) {
-    for (const s of serviceIds) await gqlOk(fed.gatewayUrl, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s }, p.token);
+    for (const s of serviceIds) await gqlOk(federation.url, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s }, p.token);
   }
   const orderIds: string[] = [];
   for (let i = 0; i < 50; i++) {
     const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
-      fed.gatewayUrl,
+      federation.url,
       "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }",
       { i: { serviceId: serviceIds[i % 3], title: `Job ${i}`, description: "Batch", address: "1 Batch Road", location: { lat: 52.52, lng: 13.405 } } },
       customer.token,
@@ -44,12 +39,12 @@ test("federated entity resolution is batched: SQL per subgraph does not grow wit
   }
   for (const p of providers) {
     await eventually(async () => {
-      const feed = await gqlOk<{ openOrders: { totalCount: number } }>(fed.gatewayUrl, "{ openOrders { totalCount } }", {}, p.token);
+      const feed = await gqlOk<{ openOrders: { totalCount: number } }>(federation.url, "{ openOrders { totalCount } }", {}, p.token);
       expect(feed.openOrders.totalCount).toBe(50);
     });
     for (const orderId of orderIds) {
       await gqlOk(
-        fed.gatewayUrl,
+        federation.url,
         "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }",
         { i: { orderId, price: { amount: 1000, currency: "EUR" } } },
         p.token,

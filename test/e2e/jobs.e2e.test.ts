@@ -1,24 +1,17 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { eventually, gql, gqlOk, postJson, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { logIn } from "../support/accounts.js";
+import { codeOf, eventually, registerUser, type TestUser } from "../support/federation.js";
+import { placeOrder, providerFor, seededServiceId, submitOffer } from "../support/marketplace.js";
+import { useFederation } from "../support/use-federation.js";
 
 // Issue 13's jobs slice through the gateway: a job pauses and resumes, is reviewed with a comment, a moderator hides
 // the review (customer no longer sees it, staff do); an expired offer cannot be accepted.
-let fed: Federation;
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await fed?.stop();
-});
-
-const call = (query: string, variables: Record<string, unknown>, user?: TestUser) => gql(fed.gatewayUrl, query, variables, user?.token);
-const ok = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, user?: TestUser) =>
-  gqlOk<T>(fed.gatewayUrl, query, variables, user?.token);
-const codeOf = async (p: ReturnType<typeof call>) => (await p).errors?.[0]?.extensions?.code;
+const federation = useFederation();
+const { call, ok } = federation;
 
 async function sql(database: "users" | "orders", text: string, values: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: fed.databaseUrls[database] });
+  const client = new pg.Client({ connectionString: federation.fed.databaseUrls[database] });
   await client.connect();
   try {
     await client.query(text, values);
@@ -29,35 +22,19 @@ async function sql(database: "users" | "orders", text: string, values: unknown[]
 
 /** A moderator: roles written straight into users' database (grantRole is another slice), then a fresh login. */
 async function moderator(): Promise<TestUser> {
-  const user = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Mo Moderator");
+  const user = await registerUser(federation.url, ["CUSTOMER"], "Mo Moderator");
   await sql("users", `UPDATE users SET roles = array_append(roles, 'MODERATOR') WHERE id = $1`, [user.id]);
-  const res = await postJson(fed.gatewayUrl, "/auth/login", { email: user.email, password: "correct horse" });
-  expect(res.status).toBe(200);
-  return { ...user, token: (res.body as { accessToken: string }).accessToken };
+  return logIn(federation.url, user.email);
 }
 
-async function plumbing(): Promise<string> {
-  const data = await ok<{ services: Array<{ id: string; name: string }> }>('query { services(search: "PLUMB") { id name } }', {});
-  const service = data.services.find((s) => s.name === "Plumbing");
-  if (!service) throw new Error("seeded Plumbing service missing");
-  return service.id;
-}
-
-const CREATE = "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }";
 const OFFER = "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id status validUntil message } }";
 const ACCEPT = "mutation($id: ID!) { acceptOffer(offerId: $id) { id status } }";
 const REVIEW_OF = "query($id: ID!) { order(id: $id) { review { id comment hidden hiddenReason } } }";
 
-async function orderWithOffer(serviceId: string, customer: TestUser, provider: TestUser, extra: Record<string, unknown> = {}) {
-  const orderId = (
-    await ok<{ createOrder: { id: string } }>(CREATE, { i: { serviceId, title: "Fix my sink", description: "Drips", address: "1 Main Street", location: { lat: 52.52, lng: 13.405 } } }, customer)
-  ).createOrder.id;
-  const offer = await eventually(async () =>
-    ok<{ submitOffer: { id: string; status: string; validUntil: string | null; message: string | null } }>(
-      OFFER, { i: { orderId, price: { amount: 9000, currency: "EUR" }, message: "Tomorrow morning", ...extra } }, provider,
-    ),
-  );
-  return { orderId, offer: offer.submitOffer };
+async function orderWithOffer(serviceId: string, customer: TestUser, provider: TestUser) {
+  const orderId = await placeOrder(federation.url, customer.token, serviceId, { description: "Drips", address: "1 Main Street" });
+  const offerId = await submitOffer(federation.url, provider.token, orderId, { message: "Tomorrow morning" });
+  return { orderId, offer: { id: offerId } };
 }
 
 describe("jobs through the gateway", () => {
@@ -65,10 +42,9 @@ describe("jobs through the gateway", () => {
   let customer: TestUser;
   let provider: TestUser;
   beforeAll(async () => {
-    serviceId = await plumbing();
-    customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Carla Customer");
-    provider = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Pat Plumber");
-    await ok("mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider);
+    serviceId = await seededServiceId(federation.url);
+    customer = await registerUser(federation.url, ["CUSTOMER"], "Carla Customer");
+    provider = await providerFor(federation.url, serviceId, "Pat Plumber");
   });
 
   test("accept → start → pause (reason) → resume → complete → review with comment → a moderator hides it", async () => {
@@ -120,8 +96,7 @@ describe("jobs through the gateway", () => {
     const past = await call(OFFER, { i: { orderId, price: { amount: 1, currency: "EUR" }, validUntil: "2020-01-01T00:00:00Z" } }, provider);
     expect(past.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { "input.validUntil": "must be in the future" } });
 
-    const other = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Quick Quentin");
-    await ok("mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, other);
+    const other = await providerFor(federation.url, serviceId, "Quick Quentin");
     const until = new Date(Date.now() + 3_600_000).toISOString();
     const limited = await ok<{ submitOffer: { id: string; status: string; validUntil: string } }>(
       OFFER, { i: { orderId, price: { amount: 7000, currency: "EUR" }, validUntil: until } }, other,
@@ -149,8 +124,7 @@ describe("jobs through the gateway", () => {
     const offersSeen = async () =>
       (await ok<{ order: { offers: Array<{ id: string }> } }>("query($id: ID!) { order(id: $id) { offers { id } } }", { id: orderId }, customer)).order.offers.map((o) => o.id);
 
-    const watcher = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Wanda Watcher");
-    await ok("mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, watcher);
+    const watcher = await providerFor(federation.url, serviceId, "Wanda Watcher");
     const { orderId, offer } = await orderWithOffer(serviceId, customer, provider);
     expect(await feed(watcher)).toContain(orderId);
 

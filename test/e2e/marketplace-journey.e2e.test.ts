@@ -1,44 +1,34 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { createAdmin } from "../../subgraphs/users/src/cli/create-admin.js";
-import { startTestSmtpServer, type TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
-import { confirmEmail, PASSWORD, signUp, type SignedUp } from "../support/accounts.js";
-import { eventually, gql, gqlOk, postJson, startFederation, uniqueEmail, type Federation } from "../support/federation.js";
+import { beforeAll, expect, test } from "vitest";
+import type { TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
+import { adminAccount, confirmEmail, logIn, PASSWORD, signUp, type SignedUp } from "../support/accounts.js";
+import { eventually, gql, gqlOk, postJson } from "../support/federation.js";
+import { assignService, BERLIN, placeOrder } from "../support/marketplace.js";
+import { useFederation } from "../support/use-federation.js";
 
 // Issue 13's whole product through the gateway, with the marketplace gated on verified e-mail (production's default):
 // a provider registers with an identity number (preview shown; the full number only through the audited admin
 // query), sets a service area, finds a nearby order in the feed sorted by distance and offers; the verified customer
 // accepts; the job pauses and resumes; a review with a comment is reported and hidden by a moderator; a suspended
 // user cannot log in.
-let fed: Federation;
-let smtp: TestSmtpServer;
+const federation = useFederation({ verifiedEmail: true });
 let url: string;
-beforeAll(async () => {
-  smtp = await startTestSmtpServer();
-  fed = await startFederation({ env: { REQUIRE_VERIFIED_EMAIL: "true", SMTP_URL: smtp.url, PUBLIC_BASE_URL: "https://fixup.example" } });
-  url = fed.gatewayUrl;
-});
-afterAll(async () => {
-  await fed?.stop();
-  await smtp?.close();
+let smtp: TestSmtpServer;
+beforeAll(() => {
+  ({ url, smtp } = federation);
 });
 
 const login = async (email: string) => {
   const res = await postJson(url, "/auth/login", { email, password: PASSWORD });
   return res;
 };
-const tokenOf = async (email: string) => ((await login(email)).body as { accessToken: string }).accessToken;
-
 /** Staff: an ADMIN made the operator's way (CLI on the users database), and a MODERATOR the admin grants. */
 async function staff(): Promise<{ admin: string; moderator: string }> {
-  const adminEmail = uniqueEmail("admin");
-  await createAdmin(fed.databaseUrls.users, { email: adminEmail, password: PASSWORD, name: "Ada Admin" });
-  const admin = await tokenOf(adminEmail);
+  const admin = (await adminAccount(federation.fed, "Ada Admin")).token;
   const moderator = await signUp(url, ["CUSTOMER"], "Mo Moderator");
   await gqlOk(url, "mutation($u: ID!) { grantRole(userId: $u, role: MODERATOR) { roles } }", { u: moderator.session.user.id }, admin);
-  return { admin, moderator: await tokenOf(moderator.email) };
+  return { admin, moderator: (await logIn(url, moderator.email)).token };
 }
 
-const BERLIN = { lat: 52.52, lng: 13.405 };
 const POTSDAM = { lat: 52.3906, lng: 13.0645 }; // ~27 km from Berlin
 const SPANDAU = { lat: 52.5351, lng: 13.1973 }; // ~14 km
 const HAMBURG = { lat: 53.5511, lng: 9.9937 }; // ~255 km: outside the area
@@ -74,16 +64,12 @@ test("provider identity → area → feed by distance → offer → accept → p
   // The provider performs leak repair in a 50 km area around Berlin.
   const { services } = await gqlOk<{ services: Array<{ id: string; name: string }> }>(url, '{ services(search: "leak repair") { id name } }');
   const serviceId = services[0]?.id as string;
-  await gqlOk(url, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, providerToken);
+  await assignService(url, serviceId, providerToken);
   await gqlOk(url, "mutation($a: [ServiceAreaInput!]!) { setServiceAreas(areas: $a) { radiusKm } }", { a: [{ center: BERLIN, radiusKm: 50 }] }, providerToken);
 
   // The customer posts three jobs at different distances and one far away.
   const post = (title: string, location: { lat: number; lng: number }) =>
-    eventually(() =>
-      gqlOk<{ createOrder: { id: string } }>(url, "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }", {
-        i: { serviceId, title, description: "Water on the floor", address: "Somewhere 1", city: "Berlin", location },
-      }, customerToken),
-    ).then((r) => r.createOrder.id);
+    placeOrder(url, customerToken, serviceId, { title, description: "Water on the floor", address: "Somewhere 1", city: "Berlin", location });
   const potsdam = await post("Leak in Potsdam", POTSDAM);
   const centre = await post("Leak in Mitte", BERLIN);
   const spandau = await post("Leak in Spandau", SPANDAU);

@@ -1,37 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { eventually, gql, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
+import { describe, expect, test } from "vitest";
+import { codeOf, eventually, registerUser, type TestUser } from "../support/federation.js";
+import { providerFor, seededServiceId } from "../support/marketplace.js";
+import { useFederation } from "../support/use-federation.js";
 
-let fed: Federation;
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await fed?.stop();
-});
+const federation = useFederation();
+const { call, ok } = federation;
 
-const call = (query: string, variables: Record<string, unknown>, user?: TestUser) => gql(fed.gatewayUrl, query, variables, user?.token);
-const ok = <T = Record<string, unknown>>(query: string, variables: Record<string, unknown>, user?: TestUser) =>
-  gqlOk<T>(fed.gatewayUrl, query, variables, user?.token);
-const codeOf = async (p: ReturnType<typeof call>) => (await p).errors?.[0]?.extensions?.code;
-
-const ASSIGN = "mutation($s: ID!) { assignService(serviceId: $s) { id services { id name } } }";
 const CREATE = `mutation($i: CreateOrderInput!) { createOrder(input: $i) { id status service { name } customer { name } } }`;
 const OFFER = `mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id status provider { name } price { amount currency } } }`;
 const ACCEPT = "mutation($id: ID!) { acceptOffer(offerId: $id) { id status acceptedOffer { id provider { name } } } }";
-
-async function plumbing(): Promise<string> {
-  const data = await ok<{ services: Array<{ id: string; name: string }> }>('query { services(search: "PLUMB") { id name category } }', {});
-  const service = data.services.find((s) => s.name === "Plumbing");
-  if (!service) throw new Error("seeded Plumbing service missing");
-  return service.id;
-}
-
-/** A provider with the service assigned, once orders' read model has caught up with catalog's event. */
-async function providerFor(serviceId: string, name: string, roles = ["PROVIDER"]): Promise<TestUser> {
-  const provider = await registerUser(fed.gatewayUrl, roles, name);
-  await ok(ASSIGN, { s: serviceId }, provider);
-  return provider;
-}
 
 const orderInput = (serviceId: string) => ({
   serviceId,
@@ -46,9 +23,9 @@ const submit = (order: string, provider: TestUser, amount = 9000) =>
 
 describe("marketplace workflow through the gateway", () => {
   test("order → two offers → customer sees both → accepts one → other REJECTED → start → complete → review", async () => {
-    const serviceId = await plumbing();
-    const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Carla Customer");
-    const [alice, bob] = await Promise.all([providerFor(serviceId, "Alice Plumber"), providerFor(serviceId, "Bob Plumber")]);
+    const serviceId = await seededServiceId(federation.url);
+    const customer = await registerUser(federation.url, ["CUSTOMER"], "Carla Customer");
+    const [alice, bob] = await Promise.all([providerFor(federation.url, serviceId, "Alice Plumber"), providerFor(federation.url, serviceId, "Bob Plumber")]);
 
     const created = await ok<{ createOrder: { id: string; status: string; service: { name: string }; customer: { name: string } } }>(
       CREATE, { i: orderInput(serviceId) }, customer,
@@ -114,11 +91,11 @@ describe("marketplace workflow through the gateway", () => {
   });
 
   test("negative paths: provider without the service, offer on own order, strangers, bad input", async () => {
-    const serviceId = await plumbing();
-    const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Cy");
-    const outsider = await registerUser(fed.gatewayUrl, ["PROVIDER"], "No Service");
-    const both = await providerFor(serviceId, "Both Roles", ["CUSTOMER", "PROVIDER"]);
-    const stranger = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Stranger");
+    const serviceId = await seededServiceId(federation.url);
+    const customer = await registerUser(federation.url, ["CUSTOMER"], "Cy");
+    const outsider = await registerUser(federation.url, ["PROVIDER"], "No Service");
+    const both = await providerFor(federation.url, serviceId, "Both Roles", ["CUSTOMER", "PROVIDER"]);
+    const stranger = await registerUser(federation.url, ["CUSTOMER"], "Stranger");
 
     const order = (await ok<{ createOrder: { id: string } }>(CREATE, { i: orderInput(serviceId) }, customer)).createOrder.id;
     expect(await codeOf(submit(order, outsider))).toBe("NOT_FOUND"); // cannot see orders outside their services

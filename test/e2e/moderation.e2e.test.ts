@@ -1,43 +1,28 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { createAdmin } from "../../subgraphs/users/src/cli/create-admin.js";
-import { gql, gqlOk, postJson, registerUser, startFederation, uniqueEmail, type Federation, type TestUser } from "../support/federation.js";
+import { beforeAll, describe, expect, test } from "vitest";
+import { adminAccount, logIn, PASSWORD, type LoggedIn } from "../support/accounts.js";
+import { gql, gqlOk, postJson, registerUser, uniqueEmail, type TestUser } from "../support/federation.js";
+import { assignService, placeOrder, seededServiceId, submitOffer } from "../support/marketplace.js";
+import { useFederation } from "../support/use-federation.js";
 
 // Issue 13, moderation and roles through the gateway (README, "Moderation"): an ADMIN (made as an operator does)
 // grants MODERATOR; the moderator handles a report, suspends and unsuspends an account, and hides a message.
-let fed: Federation;
+const federation = useFederation();
 let url: string;
 let serviceId: string;
 
-const PASSWORD = "correct horse";
-interface Session {
-  id: string;
-  email: string;
-  token: string;
-  refreshToken: string;
-}
-
 const login = async (email: string) => postJson(url, "/auth/login", { email, password: PASSWORD });
-async function session(email: string): Promise<Session> {
-  const res = await login(email);
-  if (res.status !== 200) throw new Error(`login failed: ${JSON.stringify(res.body)}`);
-  const body = res.body as { accessToken: string; refreshToken: string; user: { id: string } };
-  return { id: body.user.id, email, token: body.accessToken, refreshToken: body.refreshToken };
-}
+const session = (email: string) => logIn(url, email);
 const errorOf = (res: { errors?: Array<{ extensions?: Record<string, unknown> }> }) => res.errors?.[0]?.extensions;
 
-let admin: Session;
-let moderator: Session;
+let admin: LoggedIn;
+let moderator: LoggedIn;
 let customer: TestUser;
 let provider: TestUser;
 
 beforeAll(async () => {
-  fed = await startFederation();
-  url = fed.gatewayUrl;
-  const adminEmail = uniqueEmail("admin");
-  await createAdmin(fed.databaseUrls.users, { email: adminEmail, password: PASSWORD, name: "Ops" });
-  admin = await session(adminEmail);
-  const { services } = await gqlOk<{ services: Array<{ id: string }> }>(url, '{ services(search: "plumbing") { id } }');
-  serviceId = services[0]?.id as string;
+  url = federation.url;
+  admin = await adminAccount(federation.fed, "Ops");
+  serviceId = await seededServiceId(url);
   const mod = await registerUser(url, ["CUSTOMER"], "Future Moderator");
   [customer, provider] = await Promise.all([registerUser(url, ["CUSTOMER"], "Carol Customer"), registerUser(url, ["PROVIDER"], "Pete Provider")]);
 
@@ -47,10 +32,6 @@ beforeAll(async () => {
   expect(errorOf(await gql(url, "{ me { id } }", {}, mod.token))?.code).toBe("UNAUTHENTICATED");
   moderator = await session(mod.email);
 }, 120_000);
-
-afterAll(async () => {
-  await fed?.stop();
-});
 
 describe("roles", () => {
   test("nobody grants a role to themself; only an ADMIN grants", async () => {
@@ -135,13 +116,11 @@ describe("suspension", () => {
 
 describe("a hidden message", () => {
   test("the moderator hides it: the other participant and the sender no longer see it; staff do", async () => {
-    await gqlOk(url, "mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider.token);
-    const { createOrder } = await gqlOk<{ createOrder: { id: string } }>(
-      url, "mutation($i: CreateOrderInput!) { createOrder(input: $i) { id } }", { i: { serviceId, title: "Leak", description: "Kitchen", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } } }, customer.token,
-    );
-    await gqlOk(url, "mutation($i: SubmitOfferInput!) { submitOffer(input: $i) { id } }", { i: { orderId: createOrder.id, price: { amount: 5000, currency: "EUR" } } }, provider.token);
+    await assignService(url, serviceId, provider.token);
+    const orderId = await placeOrder(url, customer.token, serviceId, { title: "Leak", description: "Kitchen" });
+    await submitOffer(url, provider.token, orderId, { price: { amount: 5000, currency: "EUR" } });
     const { startConversation } = await gqlOk<{ startConversation: { id: string } }>(
-      url, "mutation($o: ID!) { startConversation(orderId: $o) { id } }", { o: createOrder.id }, provider.token,
+      url, "mutation($o: ID!) { startConversation(orderId: $o) { id } }", { o: orderId }, provider.token,
     );
     const c = startConversation.id;
     const send = async (who: TestUser, body: string) =>

@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { gql, gqlOk, registerUser, startFederation, type Federation, type TestUser } from "../support/federation.js";
+import { expect, test } from "vitest";
+import { registerUser } from "../support/federation.js";
+import { BERLIN, providerFor, seededServiceId } from "../support/marketplace.js";
+import { useFederation } from "../support/use-federation.js";
 
 // "Jobs near me" through the gateway: a provider declares a service area, a customer posts orders at different
 // distances, and the provider's feed lists those in reach nearest first with their distance.
-let fed: Federation;
-beforeAll(async () => {
-  fed = await startFederation();
-});
-afterAll(async () => {
-  await fed?.stop();
-});
+const federation = useFederation();
+const { call, ok } = federation;
 
-const ok = <T>(query: string, variables: Record<string, unknown>, user?: TestUser) => gqlOk<T>(fed.gatewayUrl, query, variables, user?.token);
-const BERLIN = { lat: 52.52, lng: 13.405 };
 const north = (km: number) => ({ lat: BERLIN.lat + km / 111.32, lng: BERLIN.lng });
 const CREATE = `mutation($i: CreateOrderInput!) { createOrder(input: $i) { id location { lat lng } city window { from to } } }`;
 const FEED = `query($near: GeoPointInput, $r: Float, $first: Int, $after: String) {
@@ -23,11 +18,9 @@ const FEED = `query($near: GeoPointInput, $r: Float, $first: Int, $after: String
 type Feed = { openOrders: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Array<{ distanceKm: number | null; node: { id: string; title: string } }> } };
 
 test("a provider's feed: orders in reach, nearest first with distanceKm; outside the area absent; areas are public to signed-in users", async () => {
-  const services = await ok<{ services: Array<{ id: string; name: string }> }>("query { services { id name } }", {});
-  const serviceId = services.services[0]?.id as string;
-  const provider = await registerUser(fed.gatewayUrl, ["PROVIDER"], "Nina Nearby");
-  const customer = await registerUser(fed.gatewayUrl, ["CUSTOMER"], "Carl Customer");
-  await ok("mutation($s: ID!) { assignService(serviceId: $s) { id } }", { s: serviceId }, provider);
+  const serviceId = await seededServiceId(federation.url);
+  const provider = await providerFor(federation.url, serviceId, "Nina Nearby");
+  const customer = await registerUser(federation.url, ["CUSTOMER"], "Carl Customer");
 
   const areas = await ok<{ setServiceAreas: unknown }>(
     "mutation($a: [ServiceAreaInput!]!) { setServiceAreas(areas: $a) { center { lat lng } radiusKm } }",
@@ -76,10 +69,10 @@ test("a provider's feed: orders in reach, nearest first with distanceKm; outside
   expect(profile.user).toEqual({ name: "Nina Nearby", serviceAreas: [{ center: BERLIN, radiusKm: 25 }] });
 
   // Errors are client errors with their fields.
-  const bad = await gql(fed.gatewayUrl, FEED, { near: { lat: 95, lng: 0 }, r: 500 }, provider.token);
+  const bad = await call(FEED, { near: { lat: 95, lng: 0 }, r: 500 }, provider);
   expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { "near.lat": "must be between -90 and 90", radiusKm: "must be greater than 0 and at most 200" } });
-  const notProvider = await gql(fed.gatewayUrl, "mutation { setServiceAreas(areas: []) { radiusKm } }", {}, customer.token);
+  const notProvider = await call("mutation { setServiceAreas(areas: []) { radiusKm } }", {}, customer);
   expect(notProvider.errors?.[0]?.extensions?.code).toBe("FORBIDDEN");
-  const badOrder = await gql(fed.gatewayUrl, CREATE, { i: { serviceId, title: "Nowhere", description: "x", address: "1 Main St", location: { lat: 0, lng: 200 } } }, customer.token);
+  const badOrder = await call(CREATE, { i: { serviceId, title: "Nowhere", description: "x", address: "1 Main St", location: { lat: 0, lng: 200 } } }, customer);
   expect(badOrder.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", fields: { "input.location.lng": "must be between -180 and 180" } });
 });

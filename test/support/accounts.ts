@@ -1,6 +1,7 @@
 import { expect } from "vitest";
+import { createAdmin } from "../../subgraphs/users/src/cli/create-admin.js";
 import type { TestSmtpServer } from "../../subgraphs/users/test/smtp-server.js";
-import { gqlOk, identityNumber, postJson, uniqueEmail } from "./federation.js";
+import { gqlOk, identityNumber, postJson, uniqueEmail, type Federation, type TestUser } from "./federation.js";
 
 export const PASSWORD = "correct horse";
 
@@ -40,4 +41,24 @@ export async function confirmEmail(gatewayUrl: string, smtp: TestSmtpServer, { e
   session.refreshToken = refreshToken.refreshToken;
   session.accessToken = refreshToken.accessToken;
   return refreshToken.accessToken;
+}
+
+/** A TestUser signed in by password, with the refresh token of the session. */
+export interface LoggedIn extends TestUser {
+  refreshToken: string;
+}
+
+/** Logs in through the gateway's REST shim; anything but 200 fails the test. */
+export async function logIn(gatewayUrl: string, email: string, password = PASSWORD): Promise<LoggedIn> {
+  const res = await postJson(gatewayUrl, "/auth/login", { email, password });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+  const body = res.body as unknown as Session;
+  return { id: body.user.id, email, token: body.accessToken, refreshToken: body.refreshToken };
+}
+
+/** An ADMIN made the operator's way (the create-admin CLI on users' database), logged in. */
+export async function adminAccount(fed: Federation, name = "Ada Admin", password = PASSWORD): Promise<LoggedIn> {
+  const email = uniqueEmail("admin");
+  await createAdmin(fed.databaseUrls.users, { email, password, name });
+  return logIn(fed.gatewayUrl, email, password);
 }

@@ -226,6 +226,9 @@ export async function gqlOk<T = Record<string, unknown>>(
   return res.data;
 }
 
+/** The first error's code (`extensions.code`) of a GraphQL answer, undefined when it has none. */
+export const codeOf = async (response: Promise<GraphQLResponse>) => (await response).errors?.[0]?.extensions?.code;
+
 export async function postJson(baseUrl: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(`${baseUrl}${path}`, {
     method: "POST",

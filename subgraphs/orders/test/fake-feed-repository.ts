@@ -1,7 +1,6 @@
 import type { Cursor, PageRequest } from "@fixup/platform";
 import { distanceKm, type GeoPoint } from "../src/domain/location.js";
 import type { Order } from "../src/domain/order.js";
-import { inProvidersFeed } from "../src/domain/order-rules.js";
 import { covers, type ServiceArea } from "../src/domain/service-area.js";
 import type { FeedRepository, NearbyOrder, NearbyPage } from "../src/repository/feed-repository.js";
 import type { Page } from "../src/repository/order-repository.js";
@@ -38,7 +37,7 @@ export class FakeFeedRepository implements FeedRepository {
   }
 
   async listNearby(providerId: string, center: GeoPoint, radiusKm: number, page: NearbyPage): Promise<Page<NearbyOrder>> {
-    const within = (await this.feed(providerId))
+    const within = (await this.orders.feedOf(providerId))
       .flatMap((order) => (order.location ? [{ order, distanceKm: distanceKm(center, order.location) }] : []))
       .filter((r) => r.distanceKm <= radiusKm)
       .sort((a, b) => a.distanceKm - b.distanceKm || (a.order.id < b.order.id ? -1 : a.order.id > b.order.id ? 1 : 0));
@@ -51,16 +50,9 @@ export class FakeFeedRepository implements FeedRepository {
 
   async listInServiceAreas(providerId: string, page: PageRequest): Promise<Page<Order>> {
     const areas = this.areas.get(providerId) ?? [];
-    const inside = (await this.feed(providerId))
+    const inside = (await this.orders.feedOf(providerId))
       .filter((o) => o.location && areas.some((a) => covers(a, o.location as GeoPoint)))
       .sort(byCreated);
     return { rows: inside.filter((o) => isAfter(o, page.after)).slice(0, page.take + 1).map(clone), totalCount: inside.length };
-  }
-
-  private async feed(providerId: string): Promise<Order[]> {
-    const services = new Set(await this.orders.servicesOfProvider(providerId));
-    const all = [...this.orders.orders.values()];
-    const suspended = new Set(await this.orders.suspendedAmong(all.map((o) => o.customerId)));
-    return all.filter((o) => inProvidersFeed(o, providerId, services, new Date()) && !suspended.has(o.customerId));
   }
 }

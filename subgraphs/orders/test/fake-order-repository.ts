@@ -117,13 +117,19 @@ export class FakeOrderRepository implements OrderRepository {
   }
 
   async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
-    const services = new Set(await this.servicesOfProvider(providerId));
-    const suspendedCustomers = new Set(await this.suspendedAmong([...this.orders.values()].map((o) => o.customerId)));
-    const matching = [...this.orders.values()]
-      .filter((o) => inProvidersFeed(o, providerId, services, new Date()))
-      // Suspended customers' orders are held back from the feed (separate condition, as in the Prisma repository).
-      .filter((o) => !suspendedCustomers.has(o.customerId));
-    return paginate(matching, page);
+    return paginate(await this.feedOf(providerId), page);
+  }
+
+  /** The provider's feed, decided by the domain's rule order by order (the place feeds filter it further). */
+  async feedOf(providerId: string): Promise<Order[]> {
+    const all = [...this.orders.values()];
+    const viewer = {
+      providerId,
+      services: new Set(await this.servicesOfProvider(providerId)),
+      suspendedCustomers: new Set(await this.suspendedAmong(all.map((o) => o.customerId))),
+    };
+    const now = new Date();
+    return all.filter((o) => inProvidersFeed(o, viewer, now));
   }
 
   async findOffers(ids: readonly string[]): Promise<Offer[]> {

@@ -1,12 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { ErrorCode, type Role } from "@fixup/platform";
+import { ErrorCode } from "@fixup/platform";
 import { appError } from "@fixup/platform/testing";
-import type { Message } from "../domain/conversation.js";
-import { ChatService, type Actor } from "./chat-service.js";
-import { FakeChatRepository } from "../../test/fake-chat-repository.js";
+import type { Actor } from "./chat-service.js";
+import { actor, chatServiceHarness } from "../../test/chat-service-harness.js";
 
-const actor = (...roles: Role[]): Actor => ({ userId: randomUUID(), roles });
 const customer = actor("CUSTOMER");
 const provider = actor("PROVIDER");
 /** A participant who is also staff: sees hidden messages of their own conversations. */
@@ -15,15 +13,9 @@ const moderator = actor("MODERATOR");
 const admin = actor("ADMIN");
 
 async function setup(customerActor: Actor = customer) {
-  const repo = new FakeChatRepository();
-  const published: Message[] = [];
-  const service = new ChatService(repo, { messageAdded: (m) => void published.push(m) });
-  const loaders = (a: Actor) => service.createLoaders(async () => a);
-  const orderId = randomUUID();
-  await repo.apply(randomUUID(), { kind: "customer", orderId, customerId: customerActor.userId });
-  await repo.apply(randomUUID(), { kind: "provider", orderId, customerId: customerActor.userId, providerId: provider.userId });
-  const conversation = await service.startConversation(customerActor, { orderId, providerId: provider.userId });
-  const send = (by: Actor, body: string) => service.sendMessage(by, { conversationId: conversation.id, body }, loaders(by));
+  const { repo, published, service, loaders, start, send: sendTo } = await chatServiceHarness(customerActor, [provider]);
+  const conversation = await start(customerActor, provider.userId);
+  const send = (by: Actor, body: string) => sendTo(by, conversation.id, body);
   const first = await send(customerActor, "hello");
   const rude = await send(provider, "something rude");
   published.length = 0;

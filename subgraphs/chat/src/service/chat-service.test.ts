@@ -1,14 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { ErrorCode, type Role } from "@fixup/platform";
-import type { Message } from "../domain/conversation.js";
+import { ErrorCode } from "@fixup/platform";
 import { MAX_BODY_LENGTH } from "../domain/message-body.js";
 import { ChatService, type Actor } from "./chat-service.js";
+import { actor, chatServiceHarness } from "../../test/chat-service-harness.js";
 import { FakeChatRepository } from "../../test/fake-chat-repository.js";
-import type { LiveEvents } from "./live-events.js";
 import { appError } from "@fixup/platform/testing";
 
-const actor = (...roles: Role[]): Actor => ({ userId: randomUUID(), roles });
 /** The order's customer. */
 const customer = actor("CUSTOMER");
 /** Offered on the order; has a conversation with the customer in every scenario. */
@@ -24,18 +22,8 @@ const ACTORS = { customer, provider, rival, watcher, stranger, admin };
 type ActorName = keyof typeof ACTORS;
 
 async function setup() {
-  const repo = new FakeChatRepository();
-  const published: Message[] = [];
-  const live: LiveEvents = { messageAdded: (m) => void published.push(m) };
-  const service = new ChatService(repo, live);
-  const loaders = (a: Actor) => service.createLoaders(async () => a);
-  const orderId = randomUUID();
-  await repo.apply(randomUUID(), { kind: "customer", orderId, customerId: customer.userId });
-  for (const p of [provider, rival]) {
-    await repo.apply(randomUUID(), { kind: "provider", orderId, customerId: customer.userId, providerId: p.userId });
-  }
-  const start = (by: Actor, providerId?: string | null, order = orderId) => service.startConversation(by, { orderId: order, providerId });
-  const send = (by: Actor, conversationId: string, body = "hello") => service.sendMessage(by, { conversationId, body }, loaders(by));
+  const harness = await chatServiceHarness(customer, [provider, rival]);
+  const { service, loaders, start, send, published } = harness;
   const unread = async (by: Actor, conversationId: string) =>
     service.unreadCountOf(by, await service.getConversation(by, conversationId, loaders(by)), loaders(by));
   const markRead = (by: Actor, conversationId: string) => service.markRead(by, conversationId, loaders(by));
@@ -43,7 +31,7 @@ async function setup() {
   const rivalConversation = await start(rival);
   const message = await send(provider, conversation.id, "first");
   published.length = 0;
-  return { repo, service, loaders, orderId, start, send, unread, markRead, conversation, rivalConversation, message, published };
+  return { ...harness, unread, markRead, conversation, rivalConversation, message };
 }
 
 describe("authorization: only the two participants, NOT_FOUND for everyone else", () => {

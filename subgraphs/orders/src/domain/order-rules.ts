@@ -47,16 +47,40 @@ const OFFER_EFFECTS: Partial<Record<OrderStatus, OfferStatus>> = { CANCELLED: "R
 export const liveOffersBecome = (to: OrderStatus): OfferStatus | null => OFFER_EFFECTS[to] ?? null;
 
 /**
- * The provider feed: an offerable order for a service the provider performs, never their own, and not one whose time
- * window has already ended (nobody can do the job any more).
+ * The provider feed, as criteria the repositories translate into their queries and `inProvidersFeed` applies to one
+ * order: an order in an offerable status, for a service the provider performs, never their own, not of a customer who
+ * is suspended now (held back until the suspension ends), and not one whose time window has already ended (nobody can
+ * do the job any more).
  */
+export interface FeedCriteria {
+  statuses: readonly OrderStatus[];
+  excludeOwnOrders: boolean;
+  excludeSuspendedCustomers: boolean;
+  /** Only orders without a window or whose window ends after now. */
+  excludeEndedWindows: boolean;
+}
+
+export const PROVIDERS_FEED: FeedCriteria = {
+  statuses: OFFERABLE_STATUSES,
+  excludeOwnOrders: true,
+  excludeSuspendedCustomers: true,
+  excludeEndedWindows: true,
+};
+
+/** Whose feed it is: the provider, the services they perform and the customers suspended now. */
+export interface FeedViewer {
+  providerId: string;
+  services: ReadonlySet<string>;
+  suspendedCustomers: ReadonlySet<string>;
+}
+
 export const inProvidersFeed = (
   order: { status: OrderStatus; customerId: string; serviceId: string; window: { to: Date } | null },
-  providerId: string,
-  services: ReadonlySet<string>,
+  viewer: FeedViewer,
   now: Date,
 ) =>
-  OFFERABLE_STATUSES.includes(order.status) &&
-  services.has(order.serviceId) &&
-  order.customerId !== providerId &&
-  (order.window === null || order.window.to > now);
+  PROVIDERS_FEED.statuses.includes(order.status) &&
+  viewer.services.has(order.serviceId) &&
+  !(PROVIDERS_FEED.excludeOwnOrders && order.customerId === viewer.providerId) &&
+  !(PROVIDERS_FEED.excludeSuspendedCustomers && viewer.suspendedCustomers.has(order.customerId)) &&
+  !(PROVIDERS_FEED.excludeEndedWindows && order.window !== null && order.window.to <= now);

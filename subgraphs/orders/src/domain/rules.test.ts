@@ -160,13 +160,16 @@ describe("inProvidersFeed", () => {
   const now = new Date("2026-12-01T12:00:00Z");
   const at = (iso: string) => new Date(iso);
   const base = { status: "OPEN" as OrderStatus, customerId: "c", serviceId: "s", window: null as { to: Date } | null };
-  test.each<{ name: string; order: typeof base; provider: string; feed: boolean }>([
+  test.each<{ name: string; order: typeof base; provider: string; suspended?: string[]; feed: boolean }>([
     { name: "open, performed, someone else's, any time", order: base, provider: "p", feed: true },
+    { name: "its customer is suspended", order: base, provider: "p", suspended: ["c"], feed: false },
+    { name: "another customer is suspended", order: base, provider: "p", suspended: ["x"], feed: true },
     { name: "their own order", order: base, provider: "c", feed: false },
     { name: "a service they do not perform", order: { ...base, serviceId: "x" }, provider: "p", feed: false },
     { name: "no longer offerable", order: { ...base, status: "ASSIGNED" as OrderStatus }, provider: "p", feed: false },
     { name: "window still ahead", order: { ...base, window: { to: at("2026-12-01T13:00:00Z") } }, provider: "p", feed: true },
     { name: "window ended", order: { ...base, window: { to: at("2026-12-01T11:00:00Z") } }, provider: "p", feed: false },
     { name: "window ends now", order: { ...base, window: { to: now } }, provider: "p", feed: false },
-  ])("$name → $feed", ({ order, provider, feed }) => expect(inProvidersFeed(order, provider, new Set(["s"]), now)).toBe(feed));
+  ])("$name → $feed", ({ order, provider, suspended = [], feed }) =>
+    expect(inProvidersFeed(order, { providerId: provider, services: new Set(["s"]), suspendedCustomers: new Set(suspended) }, now)).toBe(feed));
 });

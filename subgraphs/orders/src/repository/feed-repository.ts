@@ -2,8 +2,8 @@ import { Prisma } from "../generated/prisma/client.js";
 import type { Cursor, PageRequest } from "@fixup/platform";
 import type { GeoPoint } from "../domain/location.js";
 import type { Order } from "../domain/order.js";
-import { OFFERABLE_STATUSES } from "../domain/order-rules.js";
 import type { ServiceArea } from "../domain/service-area.js";
+import { feedSql } from "./feed-conditions.js";
 import { toOrder } from "./mappers.js";
 import type { Page } from "./order-repository.js";
 import type { OrdersPrisma } from "./prisma.js";
@@ -25,9 +25,8 @@ export interface NearbyOrder {
 }
 
 /**
- * Where providers work and the place-aware provider feed. Every feed method applies the feed rule (inProvidersFeed:
- * an offerable order, for a service the provider performs per catalog's read model, not their own) plus its place
- * filter; suspended customers' orders are held back; orders without a location are never in a place-filtered feed.
+ * Where providers work and the place-aware provider feed. Every feed method applies the domain's feed criteria
+ * (PROVIDERS_FEED, via feedSql) plus its place filter; orders without a location are never in a place-filtered feed.
  */
 export interface FeedRepository {
   /** Replaces the provider's areas with `areas` (in that order) and returns them as stored. */
@@ -46,14 +45,6 @@ const ORDER_COLUMNS = Prisma.sql`o.id, o.customer_id AS "customerId", o.service_
   o.address, o.lat, o.lng, o.city, o.window_from AS "windowFrom", o.window_to AS "windowTo", o.scheduled_for AS "scheduledFor",
   o.budget_amount AS "budgetAmount", o.budget_currency AS "budgetCurrency", o.status::text AS status,
   o.accepted_offer_id AS "acceptedOfferId", o.created_at AS "createdAt", o.updated_at AS "updatedAt"`;
-
-/** The feed rule (inProvidersFeed) as SQL on `orders o`, and suspended customers' orders held back (as in listOpenOrdersForProvider). */
-const feedRule = (providerId: string) => Prisma.sql`
-  o.status IN (${Prisma.join(OFFERABLE_STATUSES.map((s) => Prisma.sql`${s}::"OrderStatus"`))})
-  AND o.service_id IN (SELECT ps.service_id FROM provider_services ps WHERE ps.provider_id = ${providerId}::uuid)
-  AND o.customer_id <> ${providerId}::uuid
-  AND (o.window_to IS NULL OR o.window_to > now())
-  AND NOT EXISTS (SELECT 1 FROM suspended_accounts sa WHERE sa.user_id = o.customer_id AND (sa.until IS NULL OR sa.until > now()))`;
 
 export class PrismaFeedRepository implements FeedRepository {
   constructor(private readonly prisma: OrdersPrisma) {}
@@ -100,7 +91,7 @@ export class PrismaFeedRepository implements FeedRepository {
       JOIN orders o ON earth_box(ll_to_earth(a.lat, a.lng), a.radius_km * 1000) @> o.earth
       WHERE a.provider_id = ${providerId}::uuid
         AND earth_distance(ll_to_earth(a.lat, a.lng), o.earth) <= a.radius_km * 1000
-        AND ${feedRule(providerId)}`;
+        AND ${feedSql(providerId)}`;
     const [rows, count] = await Promise.all([
       this.prisma.$queryRaw<OrderRow[]>`
         SELECT DISTINCT ON (o.created_at, o.id) ${ORDER_COLUMNS} FROM ${inAreas} ${afterCreated(page.after)}
@@ -123,7 +114,7 @@ const afterCreated = (after: Cursor | null) =>
 export function nearbyQuery(providerId: string, center: GeoPoint, radiusKm: number, page: NearbyPage): { rows: Prisma.Sql; count: Prisma.Sql } {
   const here = Prisma.sql`ll_to_earth(${center.lat}::float8, ${center.lng}::float8)`;
   const distance = Prisma.sql`(earth_distance(${here}, o.earth) / 1000.0)`;
-  const within = Prisma.sql`${feedRule(providerId)}
+  const within = Prisma.sql`${feedSql(providerId)}
     AND earth_box(${here}, ${radiusKm * 1000}::float8) @> o.earth
     AND earth_distance(${here}, o.earth) <= ${radiusKm * 1000}::float8`;
   const after = page.after

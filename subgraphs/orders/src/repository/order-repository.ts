@@ -18,6 +18,7 @@ import {
 } from "../domain/order-rules.js";
 import type { ProviderRating } from "../domain/review.js";
 import type { TimeWindow } from "../domain/time-window.js";
+import { feedWhere } from "./feed-conditions.js";
 import { toOffer, toOrder, toReview } from "./mappers.js";
 import { isUniqueViolation, type OrdersPrisma, type OrdersTx } from "./prisma.js";
 
@@ -83,6 +84,7 @@ export interface OrderRepository {
   createOrder(order: NewOrder, event: (order: Order) => OutboxRow): Promise<Order>;
   findOrders(ids: readonly string[]): Promise<Order[]>;
   listCustomerOrders(customerId: string, status: OrderStatus | null, page: PageRequest): Promise<Page<Order>>;
+  /** The provider feed by (createdAt, id): the domain's feed criteria (PROVIDERS_FEED), via feedWhere. */
   listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>>;
   findOffers(ids: readonly string[]): Promise<Offer[]>;
   offersOfOrders(orderIds: readonly string[]): Promise<Offer[]>;
@@ -182,19 +184,8 @@ export class PrismaOrderRepository implements OrderRepository {
   }
 
   async listOpenOrdersForProvider(providerId: string, page: PageRequest): Promise<Page<Order>> {
-    const serviceIds = await this.servicesOfProvider(providerId);
-    // Suspended customers' orders are held back from the feed (a separate condition: NOT IN the suspended accounts).
-    const suspendedCustomers = await this.suspendedNow();
-    // The feed rule (inProvidersFeed) as a WHERE clause.
-    const where = {
-      status: { in: [...OFFERABLE_STATUSES] },
-      serviceId: { in: serviceIds },
-      AND: [
-        { customerId: { not: providerId } },
-        { customerId: { notIn: suspendedCustomers } },
-        { OR: [{ windowTo: null }, { windowTo: { gt: new Date() } }] },
-      ],
-    };
+    const [serviceIds, suspendedCustomers] = await Promise.all([this.servicesOfProvider(providerId), this.suspendedNow()]);
+    const where = feedWhere({ providerId, serviceIds, suspendedCustomers, now: new Date() });
     const [rows, totalCount] = await Promise.all([
       this.prisma.order.findMany({ where: { ...where, ...afterCursorWhere(page.after) }, orderBy: byCreated, take: page.take + 1 }),
       this.prisma.order.count({ where }),

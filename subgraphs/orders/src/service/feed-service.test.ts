@@ -2,15 +2,12 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { ErrorCode } from "@fixup/platform";
 import { appError } from "@fixup/platform/testing";
-import type { Actor, Role } from "../domain/access.js";
 import type { GeoPoint } from "../domain/location.js";
 import { FakeFeedRepository } from "../../test/fake-feed-repository.js";
-import { FakeOrderRepository } from "../../test/fake-order-repository.js";
+import { actor, orderServiceHarness } from "../../test/order-service-harness.js";
 import { FeedService, encodeDistanceCursor } from "./feed-service.js";
-import { OrderService } from "./order-service.js";
 
 const SERVICE = randomUUID();
-const actor = (...roles: Role[]): Actor => ({ userId: randomUUID(), roles });
 const customer = actor("CUSTOMER");
 const provider = actor("PROVIDER");
 const BERLIN: GeoPoint = { lat: 52.52, lng: 13.405 };
@@ -18,13 +15,10 @@ const north = (km: number): GeoPoint => ({ lat: BERLIN.lat + km / 111.32, lng: B
 const future = (hours: number) => new Date(Date.now() + hours * 3_600_000).toISOString();
 
 function setup() {
-  const repo = new FakeOrderRepository();
-  repo.assignService(provider.userId, SERVICE);
-  const orders = new OrderService(repo);
+  const { repo, service: orders, createOrder } = orderServiceHarness(customer, SERVICE, { performers: { [SERVICE]: [provider] } });
   const feed = new FeedService(new FakeFeedRepository(repo), orders);
   const loaders = () => feed.createLoaders();
-  const order = (location: GeoPoint, extra: Record<string, unknown> = {}) =>
-    orders.createOrder(customer, { serviceId: SERVICE, title: "Fix my sink", description: "Drips", address: "1 Main St", location, ...extra });
+  const order = (location: GeoPoint, extra: Record<string, unknown> = {}) => createOrder(customer, { location, ...extra });
   return { repo, orders, feed, loaders, order };
 }
 

@@ -2,17 +2,14 @@ import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { ErrorCode } from "@fixup/platform";
 import { appError } from "@fixup/platform/testing";
-import type { Actor, Role } from "../domain/access.js";
+import type { Actor } from "../domain/access.js";
 import type { Order } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
-import { FakeOrderRepository } from "../../test/fake-order-repository.js";
-import type { LiveEvents } from "./live-events.js";
-import { OrderService } from "./order-service.js";
+import { actor, orderServiceHarness } from "../../test/order-service-harness.js";
 
 // Issue 13's job rules at the service layer: pause/resume, offer expiry, hidden reviews, suspended accounts.
 
 const SERVICE = randomUUID();
-const actor = (...roles: Role[]): Actor => ({ userId: randomUUID(), roles });
 const customer = actor("CUSTOMER");
 const provider = actor("PROVIDER");
 const rival = actor("PROVIDER");
@@ -22,27 +19,13 @@ const moderator = actor("MODERATOR");
 const admin = actor("ADMIN");
 const ACTORS = { customer, provider, rival, watcher, stranger, moderator, admin };
 type ActorName = keyof typeof ACTORS;
-const EUR = (amount: number) => ({ amount, currency: "EUR" });
 const T0 = new Date("2026-06-01T12:00:00Z");
 
 function setup() {
-  const repo = new FakeOrderRepository();
-  for (const p of [provider, rival, watcher]) repo.assignService(p.userId, SERVICE);
-  const published: string[] = [];
-  const live: LiveEvents = {
-    offerSubmitted: (o) => void published.push(`offerSubmitted ${o.id}`),
-    orderUpdated: (o) => void published.push(`orderUpdated ${o.id} ${o.status}`),
-  };
   let now = T0;
   const clock = { set: (d: Date) => void (now = d) };
-  const service = new OrderService(repo, live, undefined, undefined, () => now);
-  const loaders = (a: Actor) => service.createLoaders(async () => a);
-  const createOrder = () => service.createOrder(customer, { serviceId: SERVICE, title: "Fix my sink", description: "Drips", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } });
-  const offer = (by: Actor, orderId: string, extra: Record<string, unknown> = {}) =>
-    service.submitOffer(by, { orderId, price: EUR(5000), ...extra }, loaders(by));
-  const accept = (offerId: string) => service.acceptOffer(customer, offerId, loaders(customer));
-  const pause = (orderId: string, by: Actor = provider, reason: unknown = "Waiting for parts") => service.pauseOrder(by, orderId, reason, loaders(by));
-  const resume = (orderId: string, by: Actor = provider) => service.resumeOrder(by, orderId, loaders(by));
+  const harness = orderServiceHarness(customer, SERVICE, { performers: { [SERVICE]: [provider, rival, watcher] }, now: () => now });
+  const { createOrder, offer, accept, start, complete, cancel, pause } = harness;
 
   /** customer's order with offers by provider and rival; from ASSIGNED on, provider's is accepted. */
   async function orderIn(status: OrderStatus): Promise<Order> {
@@ -52,14 +35,14 @@ function setup() {
     if (status === "OPEN") return order;
     order = await accept(mine.id);
     if (status === "ASSIGNED") return order;
-    if (status === "CANCELLED") return service.cancelOrder(customer, order.id, loaders(customer));
-    order = await service.startOrder(provider, order.id, loaders(provider));
+    if (status === "CANCELLED") return cancel(order.id);
+    order = await start(order.id);
     if (status === "PAUSED") order = await pause(order.id);
-    if (status === "COMPLETED") order = await service.completeOrder(provider, order.id, loaders(provider));
+    if (status === "COMPLETED") order = await complete(order.id);
     expect(order.status).toBe(status);
     return order;
   }
-  return { repo, published, service, clock, loaders, createOrder, offer, accept, pause, resume, orderIn };
+  return { ...harness, clock, orderIn };
 }
 
 describe("pauseOrder / resumeOrder", () => {

@@ -1,18 +1,17 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { ErrorCode, tradingGate, type PageArgs } from "@fixup/platform";
-import type { Actor, Role } from "../domain/access.js";
+import type { Actor } from "../domain/access.js";
 import type { Offer, Order } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
 import { FakeOrderRepository } from "../../test/fake-order-repository.js";
-import type { LiveEvents } from "./live-events.js";
+import { actor, EUR, orderInput, orderServiceHarness } from "../../test/order-service-harness.js";
 import { OrderService } from "./order-service.js";
 import { appError } from "@fixup/platform/testing";
 
 const SERVICE = randomUUID();
 const OTHER_SERVICE = randomUUID();
 
-const actor = (...roles: Role[]): Actor => ({ userId: randomUUID(), roles });
 /** The order's customer in every scenario. */
 const customer = actor("CUSTOMER");
 /** Another customer: knows nothing about the order. */
@@ -32,39 +31,12 @@ const hybrid = actor("CUSTOMER", "PROVIDER");
 const ACTORS = { customer, stranger, admin, provider, rival, watcher, outsider, hybrid };
 type ActorName = keyof typeof ACTORS;
 
-const EUR = (amount: number) => ({ amount, currency: "EUR" });
-const orderInput = (overrides: Record<string, unknown> = {}) => ({
-  serviceId: SERVICE,
-  title: "Fix my sink",
-  description: "It drips all night",
-  address: "1 Main St",
-  location: { lat: 52.52, lng: 13.405 },
-  ...overrides,
-});
-
 function setup(now?: () => Date) {
-  const repo = new FakeOrderRepository(now);
-  for (const p of [provider, rival, watcher, hybrid]) repo.assignService(p.userId, SERVICE);
-  repo.assignService(outsider.userId, OTHER_SERVICE);
-  /** Live (subscription) notifications, as "offerSubmitted <offerId>" / "orderUpdated <orderId> <status>". */
-  const published: string[] = [];
-  const live: LiveEvents = {
-    offerSubmitted: (o) => void published.push(`offerSubmitted ${o.id}`),
-    orderUpdated: (o) => void published.push(`orderUpdated ${o.id} ${o.status}`),
-  };
-  const service = new OrderService(repo, live);
-  /** Fresh loaders per call, like one GraphQL request per call. */
-  const loaders = (a: Actor) => service.createLoaders(async () => a);
-
-  const createOrder = (by: Actor = customer, overrides: Record<string, unknown> = {}) => service.createOrder(by, orderInput(overrides));
-  const offer = (by: Actor, orderId: string, price = EUR(5000)) => service.submitOffer(by, { orderId, price }, loaders(by));
-  const accept = (offerId: string, by: Actor = customer) => service.acceptOffer(by, offerId, loaders(by));
-  const start = (orderId: string, by: Actor = provider) => service.startOrder(by, orderId, loaders(by));
-  const complete = (orderId: string, by: Actor = provider) => service.completeOrder(by, orderId, loaders(by));
-  const cancel = (orderId: string, by: Actor = customer) => service.cancelOrder(by, orderId, loaders(by));
-  const review = (orderId: string, rating: number, by: Actor = customer, comment?: string) =>
-    service.reviewOrder(by, { orderId, rating, comment }, loaders(by));
-  const get = (id: string, by: Actor) => service.getOrder(by, id, loaders(by));
+  const harness = orderServiceHarness(customer, SERVICE, {
+    performers: { [SERVICE]: [provider, rival, watcher, hybrid], [OTHER_SERVICE]: [outsider] },
+    repoClock: now,
+  });
+  const { repo, createOrder, offer, accept, start, complete, cancel } = harness;
 
   /**
    * `customer`'s order with offers from `provider` and `rival`. From ASSIGNED on, `provider`'s offer is accepted and
@@ -82,7 +54,7 @@ function setup(now?: () => Date) {
     return { order, offer: repo.offers.get(mine.id)!, rivalOffer: repo.offers.get(theirs.id)! };
   }
 
-  return { repo, published, service, loaders, createOrder, offer, accept, start, complete, cancel, review, get, orderIn };
+  return { ...harness, orderIn };
 }
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -138,22 +110,22 @@ describe("createOrder", () => {
   });
 
   test.each<{ case: string; input: Record<string, unknown> | null; field: string; message?: string }>([
-    { case: "missing title", input: orderInput({ title: undefined }), field: "input.title", message: "is required" },
-    { case: "short title", input: orderInput({ title: "ab" }), field: "input.title", message: "must be at least 3 characters" },
-    { case: "title short once trimmed", input: orderInput({ title: "  ab   " }), field: "input.title", message: "must be at least 3 characters" },
-    { case: "long title", input: orderInput({ title: "x".repeat(121) }), field: "input.title", message: "must be at most 120 characters" },
-    { case: "missing serviceId", input: orderInput({ serviceId: undefined }), field: "input.serviceId", message: "is required" },
-    { case: "malformed serviceId", input: orderInput({ serviceId: "plumbing" }), field: "input.serviceId", message: "must be a valid service id" },
-    { case: "blank description", input: orderInput({ description: "   " }), field: "input.description", message: "must not be empty" },
-    { case: "short address", input: orderInput({ address: "x" }), field: "input.address", message: "must be at least 3 characters" },
-    { case: "bad scheduledFor", input: orderInput({ scheduledFor: "tomorrow" }), field: "input.scheduledFor" },
-    { case: "lower-case currency", input: orderInput({ budget: { amount: 100, currency: "eur" } }), field: "input.budget.currency", message: "must be an ISO 4217 currency code" },
-    { case: "unknown currency", input: orderInput({ budget: { amount: 100, currency: "ABC" } }), field: "input.budget.currency", message: "must be an ISO 4217 currency code" },
-    { case: "missing currency", input: orderInput({ budget: { amount: 100 } }), field: "input.budget.currency", message: "is required" },
-    { case: "zero amount", input: orderInput({ budget: EUR(0) }), field: "input.budget.amount", message: "must be positive" },
-    { case: "negative amount", input: orderInput({ budget: EUR(-100) }), field: "input.budget.amount", message: "must be positive" },
-    { case: "fractional amount", input: orderInput({ budget: EUR(12.5) }), field: "input.budget.amount", message: "must be a whole number of minor units" },
-    { case: "amount over Int", input: orderInput({ budget: EUR(2 ** 31) }), field: "input.budget.amount", message: "must be at most 2147483647" },
+    { case: "missing title", input: orderInput(SERVICE, { title: undefined }), field: "input.title", message: "is required" },
+    { case: "short title", input: orderInput(SERVICE, { title: "ab" }), field: "input.title", message: "must be at least 3 characters" },
+    { case: "title short once trimmed", input: orderInput(SERVICE, { title: "  ab   " }), field: "input.title", message: "must be at least 3 characters" },
+    { case: "long title", input: orderInput(SERVICE, { title: "x".repeat(121) }), field: "input.title", message: "must be at most 120 characters" },
+    { case: "missing serviceId", input: orderInput(SERVICE, { serviceId: undefined }), field: "input.serviceId", message: "is required" },
+    { case: "malformed serviceId", input: orderInput(SERVICE, { serviceId: "plumbing" }), field: "input.serviceId", message: "must be a valid service id" },
+    { case: "blank description", input: orderInput(SERVICE, { description: "   " }), field: "input.description", message: "must not be empty" },
+    { case: "short address", input: orderInput(SERVICE, { address: "x" }), field: "input.address", message: "must be at least 3 characters" },
+    { case: "bad scheduledFor", input: orderInput(SERVICE, { scheduledFor: "tomorrow" }), field: "input.scheduledFor" },
+    { case: "lower-case currency", input: orderInput(SERVICE, { budget: { amount: 100, currency: "eur" } }), field: "input.budget.currency", message: "must be an ISO 4217 currency code" },
+    { case: "unknown currency", input: orderInput(SERVICE, { budget: { amount: 100, currency: "ABC" } }), field: "input.budget.currency", message: "must be an ISO 4217 currency code" },
+    { case: "missing currency", input: orderInput(SERVICE, { budget: { amount: 100 } }), field: "input.budget.currency", message: "is required" },
+    { case: "zero amount", input: orderInput(SERVICE, { budget: EUR(0) }), field: "input.budget.amount", message: "must be positive" },
+    { case: "negative amount", input: orderInput(SERVICE, { budget: EUR(-100) }), field: "input.budget.amount", message: "must be positive" },
+    { case: "fractional amount", input: orderInput(SERVICE, { budget: EUR(12.5) }), field: "input.budget.amount", message: "must be a whole number of minor units" },
+    { case: "amount over Int", input: orderInput(SERVICE, { budget: EUR(2 ** 31) }), field: "input.budget.amount", message: "must be at most 2147483647" },
     { case: "null input", input: null, field: "input.serviceId", message: "is required" },
   ])("$case → BAD_USER_INPUT fields.$field", async ({ input, field, message }) => {
     const { service, repo } = setup();
@@ -166,7 +138,7 @@ describe("createOrder", () => {
 
   test("both budget problems are reported at once", async () => {
     const { service } = setup();
-    const error = await appError(service.createOrder(customer, orderInput({ budget: { amount: -1, currency: "xx" } })));
+    const error = await appError(service.createOrder(customer, orderInput(SERVICE, { budget: { amount: -1, currency: "xx" } })));
     expect(error.code).toBe(ErrorCode.BAD_USER_INPUT);
     expect(Object.keys(error.fields ?? {}).sort()).toEqual(["input.budget.amount", "input.budget.currency"]);
   });
@@ -292,7 +264,7 @@ describe("submitOffer", () => {
     const { createOrder, offer, repo } = setup();
     const order = await createOrder();
     await offer(provider, order.id);
-    expect((await appError(offer(provider, order.id, EUR(4000)))).code).toBe(ErrorCode.CONFLICT);
+    expect((await appError(offer(provider, order.id, { price: EUR(4000) }))).code).toBe(ErrorCode.CONFLICT);
     expect([...repo.offers.values()].map((o) => o.price.amount)).toEqual([5000]);
     expect(repo.outboxOfType("OfferSubmitted")).toHaveLength(1);
   });
@@ -302,7 +274,7 @@ describe("submitOffer", () => {
     const order = await createOrder();
     const first = await offer(provider, order.id);
     await service.withdrawOffer(provider, first.id, loaders(provider));
-    const again = await offer(provider, order.id, EUR(4200));
+    const again = await offer(provider, order.id, { price: EUR(4200) });
     expect(again).toMatchObject({ id: first.id, status: "PENDING", price: EUR(4200) });
   });
 
@@ -925,7 +897,7 @@ describe("read-your-writes: catalog facts still in flight", () => {
 
   test("submitOffer right after assignService: the assignment is caught up, not refused", async () => {
     const { repo, service, loaders, inFlight } = lagging();
-    const order = await service.createOrder(customer, orderInput());
+    const order = await service.createOrder(customer, orderInput(SERVICE));
     inFlight.push(() => repo.assignService(rival.userId, SERVICE));
     const offer = await service.submitOffer(rival, { orderId: order.id, price: EUR(100) }, loaders(rival));
     expect(offer.providerId).toBe(rival.userId);
@@ -936,13 +908,13 @@ describe("read-your-writes: catalog facts still in flight", () => {
     const fresh = randomUUID();
     repo.unknownServices.add(fresh);
     inFlight.push(() => repo.unknownServices.delete(fresh));
-    const order = await service.createOrder(customer, orderInput({ serviceId: fresh }));
+    const order = await service.createOrder(customer, orderInput(SERVICE, { serviceId: fresh }));
     expect(order.serviceId).toBe(fresh);
   });
 
   test("openOrders right after assignService shows the new service's orders", async () => {
     const { repo, service, inFlight } = lagging();
-    const order = await service.createOrder(customer, orderInput());
+    const order = await service.createOrder(customer, orderInput(SERVICE));
     inFlight.push(() => repo.assignService(watcher.userId, SERVICE));
     const feed = await service.openOrders(watcher, {});
     expect(feed.edges.map((e) => e.node.id)).toEqual([order.id]);
@@ -950,7 +922,7 @@ describe("read-your-writes: catalog facts still in flight", () => {
 
   test("a provider who does not perform the service is still refused, after one catch-up", async () => {
     const { service, loaders, catchUps } = lagging();
-    const order = await service.createOrder(customer, orderInput());
+    const order = await service.createOrder(customer, orderInput(SERVICE));
     const error = await appError(service.submitOffer(outsider, { orderId: order.id, price: EUR(100) }, loaders(outsider)));
     expect(error.code).toBe(ErrorCode.NOT_FOUND);
     expect(catchUps()).toBe(1);
@@ -1107,7 +1079,7 @@ describe("verified e-mail gate (REQUIRE_VERIFIED_EMAIL)", () => {
       /** The three steps, every actor verified except the one taking `step` when `unverifiedStep` is set. */
       const run = async (unverifiedStep: boolean) => {
         const as = (a: Actor, at: typeof step) => (unverifiedStep && step === at ? a : verified(a));
-        const order = await service.createOrder(as(customer, "createOrder"), orderInput());
+        const order = await service.createOrder(as(customer, "createOrder"), orderInput(SERVICE));
         const p = as(provider, "submitOffer");
         const offer = await service.submitOffer(p, { orderId: order.id, price: EUR(100) }, loaders(p));
         const c = as(customer, "acceptOffer");

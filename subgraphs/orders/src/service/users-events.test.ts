@@ -1,10 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { expect, test, vi } from "vitest";
 import { USER_DELETED, USER_SUSPENDED, USER_UNSUSPENDED, type IntegrationEvent, type Logger } from "@fixup/platform";
-import type { Actor } from "../domain/access.js";
-import { FakeOrderRepository } from "../../test/fake-order-repository.js";
+import { actor, orderServiceHarness } from "../../test/order-service-harness.js";
 import { usersEventHandler } from "./event-handlers.js";
-import { OrderService } from "./order-service.js";
 
 // orders' consumer of users' stream, as app.ts wires it: suspensions feed the read model, deletions still close
 // the account's orders, and other or malformed events change nothing.
@@ -13,16 +11,12 @@ const event = (type: string, payload: unknown): IntegrationEvent =>
   ({ id: randomUUID(), type, source: "users", occurredAt: new Date().toISOString(), payload }) as IntegrationEvent;
 
 function setup() {
-  const repo = new FakeOrderRepository();
-  const service = new OrderService(repo);
+  const [customer, provider] = [actor("CUSTOMER"), actor("PROVIDER")];
+  const { repo, service, createOrder } = orderServiceHarness(customer, SERVICE, { performers: { [SERVICE]: [provider] } });
   const logger = { info: vi.fn(), warn: vi.fn(), debug: vi.fn() } as unknown as Logger;
   const handle = usersEventHandler(service, logger);
-  const customer: Actor = { userId: randomUUID(), roles: ["CUSTOMER"] };
-  const provider: Actor = { userId: randomUUID(), roles: ["PROVIDER"] };
-  repo.assignService(provider.userId, SERVICE);
   const feed = async () => (await service.openOrders(provider, {})).edges.map((e) => e.node.id);
-  const createOrder = () => service.createOrder(customer, { serviceId: SERVICE, title: "Fix it", description: "Now", address: "1 Main St", location: { lat: 52.52, lng: 13.405 } });
-  return { repo, service, logger, handle, customer, feed, createOrder };
+  return { repo, service, logger, handle, customer, feed, createOrder: () => createOrder() };
 }
 
 test("UserSuspended holds the customer's open order back (twice is the same), UserUnsuspended brings it back", async () => {
