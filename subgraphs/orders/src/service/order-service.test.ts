@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { ErrorCode, tradingGate, type PageArgs } from "@fixup/platform";
-import type { Actor, Role } from "../domain/access.js";
+import type { Actor } from "../domain/access.js";
+import type { Role } from "../domain/generated/roles.js";
 import type { Offer, Order } from "../domain/order.js";
 import type { OrderStatus } from "../domain/order-status.js";
 import { FakeOrderRepository } from "../../test/fake-order-repository.js";
