@@ -13,16 +13,16 @@ const mustLoad = async (ctx: UsersContext, id: string): Promise<SeenUser> => {
 // Thin handlers for issue 13's users side: the ModerationService decides everything.
 const moderation: Resolvers = {
   Query: {
-    reports: async (_p, args, ctx) => ctx.moderation.reports((await authenticated(ctx)), args),
-    moderationLog: async (_p, args, ctx) => ctx.moderation.moderationLog((await authenticated(ctx)), args),
+    reports: async (_p, args, ctx) => ctx.moderation.reports(await authenticated(ctx), args),
+    moderationLog: async (_p, args, ctx) => ctx.moderation.moderationLog(await authenticated(ctx), args),
   },
   Mutation: {
-    suspendUser: async (_p, args, ctx) => ctx.moderation.suspendUser((await authenticated(ctx)), args),
-    unsuspendUser: async (_p, args, ctx) => ctx.moderation.unsuspendUser((await authenticated(ctx)), args),
-    grantRole: async (_p, args, ctx) => ctx.moderation.grantRole((await authenticated(ctx)), args),
-    revokeRole: async (_p, args, ctx) => ctx.moderation.revokeRole((await authenticated(ctx)), args),
-    report: async (_p, args, ctx) => ctx.moderation.report((await authenticated(ctx)), args),
-    resolveReport: async (_p, args, ctx) => ctx.moderation.resolveReport((await authenticated(ctx)), args),
+    suspendUser: async (_p, args, ctx) => ctx.moderation.suspendUser(await authenticated(ctx), args),
+    unsuspendUser: async (_p, args, ctx) => ctx.moderation.unsuspendUser(await authenticated(ctx), args),
+    grantRole: async (_p, args, ctx) => ctx.moderation.grantRole(await authenticated(ctx), args),
+    revokeRole: async (_p, args, ctx) => ctx.moderation.revokeRole(await authenticated(ctx), args),
+    report: async (_p, args, ctx) => ctx.moderation.report(await authenticated(ctx), args),
+    resolveReport: async (_p, args, ctx) => ctx.moderation.resolveReport(await authenticated(ctx), args),
   },
   User: {
     suspended: async (user, _a, ctx) => (user.shown.suspension ? (await ctx.suspensionLoader.load(user.id)).suspended : null),

@@ -10,11 +10,11 @@ export const resolvers: Resolvers = {
   EmailAddress: EmailAddressResolver,
   URL: URLResolver,
   Query: {
-    me: async (_p, _a, ctx) => ctx.users.me((await authenticated(ctx))),
+    me: async (_p, _a, ctx) => ctx.users.me(await authenticated(ctx)),
     user: (_p, { id }, ctx) => ctx.userLoader.load(id),
     providerIdentityNumber: async (_p, { userId, reason }, ctx) =>
-      ctx.identity.reveal((await authenticated(ctx)), userId, reason),
-    identityAccessLog: async (_p, args, ctx) => ctx.identity.accessLog((await authenticated(ctx)), args),
+      ctx.identity.reveal(await authenticated(ctx), userId, reason),
+    identityAccessLog: async (_p, args, ctx) => ctx.identity.accessLog(await authenticated(ctx), args),
   },
   Mutation: {
     register: (_p, { input }, ctx) => ctx.auth.register(input),
@@ -24,9 +24,9 @@ export const resolvers: Resolvers = {
       await ctx.auth.logout(args);
       return true;
     },
-    updateMe: async (_p, { input }, ctx) => ctx.users.updateMe((await authenticated(ctx)), input),
+    updateMe: async (_p, { input }, ctx) => ctx.users.updateMe(await authenticated(ctx), input),
     changePassword: async (_p, { currentPassword, newPassword, refreshToken }, ctx) => {
-      const viewer = (await authenticated(ctx));
+      const viewer = await authenticated(ctx);
       await ctx.auth.changePassword(viewer.userId, currentPassword, newPassword, refreshToken ?? undefined);
       return true;
     },
