@@ -21,7 +21,7 @@ const subgraph = (name: string, mappers: Record<string, string>, contextType: st
 const config: CodegenConfig = {
   overwrite: true,
   generates: {
-    ...subgraph("users", { User: "../domain/user.js#User as UserModel", AuthPayload: "../service/auth-service.js#AuthPayload as AuthPayloadModel", IdentityAccess: "../repository/identity-repository.js#IdentityAccess as IdentityAccessModel", IdentityAccessConnection: "@fixup/platform#Connection<IdentityAccessModel>", Report: "../domain/report.js#Report as ReportModel", ReportConnection: "@fixup/platform#Connection<ReportModel>", ModerationLogEntry: "../domain/moderation-audit.js#AuditEntry as AuditEntryModel", ModerationLogConnection: "@fixup/platform#Connection<AuditEntryModel>" }, "../graphql/context.js#UsersContext"),
+    ...subgraph("users", { User: "../domain/access.js#SeenUser as UserModel", AuthPayload: "../service/auth-service.js#AuthPayload as AuthPayloadModel", IdentityAccess: "../repository/identity-repository.js#IdentityAccess as IdentityAccessModel", IdentityAccessConnection: "@fixup/platform#Connection<IdentityAccessModel>", Report: "../domain/report.js#Report as ReportModel", ReportConnection: "@fixup/platform#Connection<ReportModel>", ModerationLogEntry: "../domain/moderation-audit.js#AuditEntry as AuditEntryModel", ModerationLogConnection: "@fixup/platform#Connection<AuditEntryModel>" }, "../graphql/context.js#UsersContext"),
     ...subgraph("catalog", { Service: "../domain/service.js#Service as ServiceModel", Category: "../domain/category.js#Category as CategoryModel", User: "../domain/provider.js#ProviderRef as UserRef", UserConnection: "@fixup/platform#Connection<UserRef>" }, "../graphql/context.js#CatalogContext"),
     ...subgraph(
       "orders",

@@ -13,11 +13,14 @@ import {
 import { beforeAll, describe, expect, test } from "vitest";
 import {
   ACCESS_TOKEN_ALG,
+  authenticated,
+  bearerViewer,
   createTokenVerifier,
   EMAIL_NOT_VERIFIED,
   EMAIL_VERIFIED_CLAIM,
   isStaffViewer,
   OPEN_TRADING,
+  optionalViewer,
   requireVerifiedEmail,
   tradingGate,
   localJwksVerifier,
@@ -219,6 +222,26 @@ describe("requireViewer", () => {
   test("a viewer is returned as is", () => {
     const viewer = { userId: "user-1", roles: [] };
     expect(requireViewer(viewer)).toBe(viewer);
+  });
+});
+
+describe("authenticated / optionalViewer: how every handler reads its caller", () => {
+  const viewer = { userId: "user-1", roles: [] };
+  const refused = new AppError(ErrorCode.UNAUTHENTICATED, "Access token expired");
+  test.each<{ name: string; source: () => Promise<typeof viewer | null>; authenticated: unknown; optional: typeof viewer | null }>([
+    { name: "a verified token", source: async () => viewer, authenticated: viewer, optional: viewer },
+    { name: "no token", source: async () => null, authenticated: /^Authentication required$/, optional: null },
+    { name: "a token the verifier refuses", source: () => Promise.reject(refused), authenticated: /^Access token expired$/, optional: null },
+  ])("$name", async ({ source, authenticated: expected, optional }) => {
+    if (expected instanceof RegExp) await expectUnauthenticated(authenticated({ viewer: source }), expected);
+    else await expect(authenticated({ viewer: source })).resolves.toBe(expected);
+    await expect(optionalViewer({ viewer: source })).resolves.toBe(optional);
+  });
+
+  test("bearerViewer reads a REST request's Authorization header only when asked", async () => {
+    await expectUnauthenticated(authenticated(bearerViewer(undefined, keys.verifier)), /^Authentication required$/);
+    await expectUnauthenticated(authenticated(bearerViewer("Token abc", keys.verifier)), /^Authorization header must be 'Bearer <token>'$/);
+    await expect(optionalViewer(bearerViewer("Bearer garbage", keys.verifier))).resolves.toBeNull();
   });
 });
 

@@ -83,6 +83,28 @@ export function requireViewer(viewer: Viewer | null): Viewer {
   return viewer;
 }
 
+/** Where a handler reads its caller from: a GraphQL context, or a REST request through `bearerViewer`. */
+export interface ViewerSource {
+  viewer: () => Promise<Viewer | null>;
+}
+
+/**
+ * The one way handlers authenticate: the caller, or UNAUTHENTICATED ("Authentication required" without a token, the
+ * verifier's message for a bad one). Deciding what the caller may do is the service's business, not the handler's.
+ */
+export const authenticated = async (source: ViewerSource): Promise<Viewer> => requireViewer(await source.viewer());
+
+/**
+ * The caller or null, never throwing: for federation references and public fields, where an absent, invalid or expired
+ * token sees less rather than failing the whole fetch.
+ */
+export const optionalViewer = (source: ViewerSource): Promise<Viewer | null> => source.viewer().catch(() => null);
+
+/** A REST request's caller, read from its Authorization header when first asked. */
+export const bearerViewer = (header: string | undefined, verifier: TokenVerifier): ViewerSource => ({
+  viewer: () => viewerFromHeader(header, verifier),
+});
+
 export const EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED";
 
 /**

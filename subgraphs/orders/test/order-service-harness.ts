@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import type { Actor, Role } from "../src/domain/access.js";
+import type { Actor } from "../src/domain/access.js";
+import type { Role } from "../src/domain/generated/roles.js";
 import type { LiveEvents } from "../src/service/live-events.js";
 import { OrderService } from "../src/service/order-service.js";
 import { FakeOrderRepository } from "./fake-order-repository.js";

@@ -6,7 +6,7 @@ import { uuidsOnly, type OutboxRow, type PageRequest } from "@fixup/platform";
 import type { AuditEntry, NewAuditEntry } from "../src/domain/moderation-audit.js";
 import { openReportKey, type Report, type ReportStatus } from "../src/domain/report.js";
 import type { Suspension } from "../src/domain/suspension.js";
-import type { Role } from "../src/domain/user.js";
+import type { Role } from "../src/domain/generated/roles.js";
 import type { ModerationRepository, NewReport, Page, ReportClosing } from "../src/repository/moderation-repository.js";
 import type { FakeRefreshTokenRepository, FakeUserRepository } from "./fakes.js";
 

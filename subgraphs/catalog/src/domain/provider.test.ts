@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { canManageCatalog, canOfferServices, providerServicePayload, type Role } from "./provider.js";
+import type { Role } from "./generated/roles.js";
+import { canManageCatalog, canOfferServices, providerServicePayload } from "./provider.js";
 
 describe("catalog roles", () => {
   test.each<{ roles: Role[]; manage: boolean; offer: boolean }>([

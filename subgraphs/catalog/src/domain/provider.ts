@@ -1,5 +1,4 @@
-/** Roles as the users service issues them in access tokens. */
-export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
+import type { Role } from "./generated/roles.js";
 
 /** The users service owns User; catalog only knows its id (a federation entity stub). */
 export interface ProviderRef {

@@ -1,3 +1,4 @@
+import { authenticated } from "@fixup/platform";
 import type { Resolvers } from "../generated/graphql.js";
 
 // Thin handlers: read the viewer, hand raw input to the service (which authorizes and validates), map the result.
@@ -9,13 +10,13 @@ export const resolvers: Resolvers = {
     category: (_p, args, ctx) => ctx.catalog.category(ctx.loaders, args),
   },
   Mutation: {
-    createService: async (_p, { input }, ctx) => ctx.catalog.create(await ctx.viewer(), input, ctx.loaders),
-    updateService: async (_p, { id, input }, ctx) => ctx.catalog.update(await ctx.viewer(), id, input, ctx.loaders),
-    assignService: async (_p, { serviceId }, ctx) => ctx.catalog.assign(await ctx.viewer(), serviceId, ctx.loaders),
-    unassignService: async (_p, { serviceId }, ctx) => ctx.catalog.unassign(await ctx.viewer(), serviceId, ctx.loaders),
-    createCategory: async (_p, { input }, ctx) => ctx.catalog.createCategory(await ctx.viewer(), input, ctx.loaders),
-    updateCategory: async (_p, { id, input }, ctx) => ctx.catalog.updateCategory(await ctx.viewer(), id, input, ctx.loaders),
-    deleteCategory: async (_p, { id }, ctx) => ctx.catalog.deleteCategory(await ctx.viewer(), id, ctx.loaders),
+    createService: async (_p, { input }, ctx) => ctx.catalog.create(await authenticated(ctx), input, ctx.loaders),
+    updateService: async (_p, { id, input }, ctx) => ctx.catalog.update(await authenticated(ctx), id, input, ctx.loaders),
+    assignService: async (_p, { serviceId }, ctx) => ctx.catalog.assign(await authenticated(ctx), serviceId, ctx.loaders),
+    unassignService: async (_p, { serviceId }, ctx) => ctx.catalog.unassign(await authenticated(ctx), serviceId, ctx.loaders),
+    createCategory: async (_p, { input }, ctx) => ctx.catalog.createCategory(await authenticated(ctx), input, ctx.loaders),
+    updateCategory: async (_p, { id, input }, ctx) => ctx.catalog.updateCategory(await authenticated(ctx), id, input, ctx.loaders),
+    deleteCategory: async (_p, { id }, ctx) => ctx.catalog.deleteCategory(await authenticated(ctx), id, ctx.loaders),
   },
   Category: {
     __resolveReference: (ref, ctx) => ctx.catalog.categoryById(ctx.loaders, ref.id),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { decodeCursor, encodeCursor, type Role, type Viewer } from "@fixup/platform";
+import { authenticated, decodeCursor, encodeCursor, type Role, type Viewer } from "@fixup/platform";
 import { CatalogEvents } from "../domain/provider.js";
 import { OTHER_CATEGORY_ID, SEEDED } from "../domain/category.js";
 import { compareByName, PREDEFINED_SERVICES } from "../domain/service.js";
@@ -36,14 +36,16 @@ describe("authorization", () => {
     admin: viewer(["ADMIN"]),
     "admin+provider": viewer(["ADMIN", "PROVIDER"]),
   };
+  // Resolvers authenticate (the platform's `authenticated`) before the service authorizes: the table covers both.
+  const as = (v: Viewer | null) => authenticated({ viewer: async () => v });
   const mutations = {
-    createService: (c: CatalogService, v: Viewer | null) => c.create(v, { name: "Roofing", category: "Home repair" }),
-    updateService: (c: CatalogService, v: Viewer | null) => c.update(v, PREDEFINED_SERVICES[0]!.id, { description: "Pipes" }),
-    assignService: (c: CatalogService, v: Viewer | null) => c.assign(v, PREDEFINED_SERVICES[0]!.id),
-    unassignService: (c: CatalogService, v: Viewer | null) => c.unassign(v, PREDEFINED_SERVICES[0]!.id),
-    createCategory: (c: CatalogService, v: Viewer | null) => c.createCategory(v, { name: "Pools", parentId: SEEDED.outdoor }),
-    updateCategory: (c: CatalogService, v: Viewer | null) => c.updateCategory(v, SEEDED.boilers, { parentId: SEEDED.plumbing }),
-    deleteCategory: (c: CatalogService, v: Viewer | null) => c.deleteCategory(v, SEEDED.other),
+    createService: async (c: CatalogService, v: Viewer | null) => c.create(await as(v), { name: "Roofing", category: "Home repair" }),
+    updateService: async (c: CatalogService, v: Viewer | null) => c.update(await as(v), PREDEFINED_SERVICES[0]!.id, { description: "Pipes" }),
+    assignService: async (c: CatalogService, v: Viewer | null) => c.assign(await as(v), PREDEFINED_SERVICES[0]!.id),
+    unassignService: async (c: CatalogService, v: Viewer | null) => c.unassign(await as(v), PREDEFINED_SERVICES[0]!.id),
+    createCategory: async (c: CatalogService, v: Viewer | null) => c.createCategory(await as(v), { name: "Pools", parentId: SEEDED.outdoor }),
+    updateCategory: async (c: CatalogService, v: Viewer | null) => c.updateCategory(await as(v), SEEDED.boilers, { parentId: SEEDED.plumbing }),
+    deleteCategory: async (c: CatalogService, v: Viewer | null) => c.deleteCategory(await as(v), SEEDED.other),
   };
   const table: Array<{ mutation: keyof typeof mutations; who: Who; expected: "ok" | "UNAUTHENTICATED" | "FORBIDDEN" }> = [
     { mutation: "createService", who: "anonymous", expected: "UNAUTHENTICATED" },
@@ -95,9 +97,9 @@ describe("authorization", () => {
 
   test("authorization is checked before input: a customer sending garbage gets FORBIDDEN", async () => {
     const { catalog } = await seeded();
-    expect((await appError(catalog.create(viewers.customer, { name: "" }))).code).toBe("FORBIDDEN");
-    expect((await appError(catalog.update(viewers.customer, "nope", { name: 5 }))).code).toBe("FORBIDDEN");
-    expect((await appError(catalog.assign(viewers.customer, "nope"))).code).toBe("FORBIDDEN");
+    expect((await appError(catalog.create(viewers.customer!, { name: "" }))).code).toBe("FORBIDDEN");
+    expect((await appError(catalog.update(viewers.customer!, "nope", { name: 5 }))).code).toBe("FORBIDDEN");
+    expect((await appError(catalog.assign(viewers.customer!, "nope"))).code).toBe("FORBIDDEN");
   });
 });
 

@@ -10,7 +10,6 @@ import {
   outboxRow,
   pageRequest,
   parseInput,
-  requireViewer,
   toConnection,
   unauthenticated,
   type Connection,
@@ -180,7 +179,7 @@ export class CatalogService {
     );
   }
 
-  async create(viewer: Viewer | null, raw: unknown, loaders?: CatalogLoaders): Promise<Service> {
+  async create(viewer: Viewer, raw: unknown, loaders?: CatalogLoaders): Promise<Service> {
     this.requireAdmin(viewer);
     const input = parseInput(createServiceInput, raw, "input");
     if (await this.services.findByName(input.name)) throw nameTaken(input.name);
@@ -198,7 +197,7 @@ export class CatalogService {
     }
   }
 
-  async update(viewer: Viewer | null, rawId: string, raw: unknown, loaders?: CatalogLoaders): Promise<Service> {
+  async update(viewer: Viewer, rawId: string, raw: unknown, loaders?: CatalogLoaders): Promise<Service> {
     this.requireAdmin(viewer);
     const input = parseInput(updateServiceInput, raw, "input");
     const id = normalizeId(rawId);
@@ -293,7 +292,7 @@ export class CatalogService {
     return category;
   }
 
-  async createCategory(viewer: Viewer | null, raw: unknown, loaders?: CatalogLoaders): Promise<Category> {
+  async createCategory(viewer: Viewer, raw: unknown, loaders?: CatalogLoaders): Promise<Category> {
     this.requireAdmin(viewer);
     const input = parseInput(createCategoryInput, raw, "input");
     const parentId = input.parentId === null ? null : this.knownId(input.parentId, "input.parentId");
@@ -311,7 +310,7 @@ export class CatalogService {
   }
 
   /** Renames, re-slugs or moves a category (with its subtree); a move under itself or a descendant is refused. */
-  async updateCategory(viewer: Viewer | null, rawId: string, raw: unknown, loaders?: CatalogLoaders): Promise<Category> {
+  async updateCategory(viewer: Viewer, rawId: string, raw: unknown, loaders?: CatalogLoaders): Promise<Category> {
     this.requireAdmin(viewer);
     const input = parseInput(updateCategoryInput, raw, "input");
     const id = normalizeId(rawId);
@@ -340,7 +339,7 @@ export class CatalogService {
   }
 
   /** Only an empty category goes: INVALID_STATE while it has subcategories or services. Returns its id. */
-  async deleteCategory(viewer: Viewer | null, rawId: string, loaders?: CatalogLoaders): Promise<string> {
+  async deleteCategory(viewer: Viewer, rawId: string, loaders?: CatalogLoaders): Promise<string> {
     this.requireAdmin(viewer);
     const id = normalizeId(rawId);
     if (!id) throw categoryNotFound();
@@ -367,17 +366,17 @@ export class CatalogService {
   }
 
   /** Idempotent: assigning a service the provider already performs changes nothing and publishes nothing. */
-  assign(viewer: Viewer | null, serviceId: string, loaders?: CatalogLoaders): Promise<ProviderRef> {
+  assign(viewer: Viewer, serviceId: string, loaders?: CatalogLoaders): Promise<ProviderRef> {
     return this.changeAssignment(viewer, serviceId, "assign", loaders);
   }
 
   /** Idempotent like assign. */
-  unassign(viewer: Viewer | null, serviceId: string, loaders?: CatalogLoaders): Promise<ProviderRef> {
+  unassign(viewer: Viewer, serviceId: string, loaders?: CatalogLoaders): Promise<ProviderRef> {
     return this.changeAssignment(viewer, serviceId, "unassign", loaders);
   }
 
   private async changeAssignment(
-    viewer: Viewer | null,
+    viewer: Viewer,
     rawServiceId: string,
     action: "assign" | "unassign",
     loaders?: CatalogLoaders,
@@ -421,17 +420,15 @@ export class CatalogService {
     return removed;
   }
 
-  private requireAdmin(viewer: Viewer | null): Viewer {
-    const v = requireViewer(viewer);
-    if (!canManageCatalog(v.roles)) throw forbidden("Only admins can change the catalog");
-    return v;
+  private requireAdmin(viewer: Viewer): Viewer {
+    if (!canManageCatalog(viewer.roles)) throw forbidden("Only admins can change the catalog");
+    return viewer;
   }
 
   /** The provider's own id, in canonical form. */
-  private requireProvider(viewer: Viewer | null): string {
-    const v = requireViewer(viewer);
-    if (!canOfferServices(v.roles)) throw forbidden("Only providers can choose the services they perform");
-    const id = normalizeId(v.userId);
+  private requireProvider(viewer: Viewer): string {
+    if (!canOfferServices(viewer.roles)) throw forbidden("Only providers can choose the services they perform");
+    const id = normalizeId(viewer.userId);
     if (!id) throw unauthenticated("Access token subject is not a user id");
     return id;
   }

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { canSee, hideReasonProblem, isHidden } from "./moderation.js";
+import type { Role } from "./generated/roles.js";
+import { canSee, canSeeHiding, hideReasonProblem, isHidden } from "./moderation.js";
 
 const at = new Date("2026-12-02T00:00:00.000Z");
 
 describe("who sees a hidden message", () => {
-  test.each<[string, { hiddenAt?: Date | null }, string[], boolean]>([
+  test.each<[string, { hiddenAt?: Date | null }, Role[], boolean]>([
     ["a visible message, a customer", { hiddenAt: null }, ["CUSTOMER"], true],
     ["a visible message without the field", {}, ["PROVIDER"], true],
     ["a hidden message, a customer", { hiddenAt: at }, ["CUSTOMER"], false],
@@ -16,6 +17,16 @@ describe("who sees a hidden message", () => {
     expect(canSee(message, roles)).toBe(expected);
     expect(isHidden(message)).toBe(!!message.hiddenAt);
   });
+});
+
+test.each<[Role[], boolean]>([
+  [["CUSTOMER"], false],
+  [["PROVIDER"], false],
+  [[], false],
+  [["MODERATOR"], true],
+  [["CUSTOMER", "ADMIN"], true],
+])("when and why a message was hidden: %j → %s", (roles, expected) => {
+  expect(canSeeHiding(roles)).toBe(expected);
 });
 
 test.each<[string, string | null]>([

@@ -8,6 +8,7 @@ import {
   toConnection,
   type Connection,
   alwaysCaughtUp,
+  optionalViewer,
   type PageArgs,
   OPEN_TRADING,
   type ReadModelFreshness,
@@ -16,7 +17,7 @@ import {
 } from "@fixup/platform";
 import { isParticipant, type Conversation, type Message } from "../domain/conversation.js";
 import { checkMessageBody } from "../domain/message-body.js";
-import { canSee, hideReasonProblem, isStaff } from "../domain/moderation.js";
+import { canSee, canSeeHiding, hideReasonProblem, isStaff } from "../domain/moderation.js";
 import { conversationStart } from "../domain/participants.js";
 import type { ChatRepository } from "../repository/chat-repository.js";
 import { hideMessageInput, idInput, messagePage, parseInput, sendMessageInput, startConversationInput, type MessagePageArgs } from "./inputs.js";
@@ -52,7 +53,7 @@ export class ChatService {
 
   createLoaders(viewer: () => Promise<Viewer | null>): ChatLoaders {
     const viewerId = async () => (await viewer())?.userId ?? null;
-    const includeHidden = async () => isStaff((await viewer().catch(() => null))?.roles ?? []);
+    const includeHidden = async () => isStaff((await optionalViewer({ viewer }))?.roles ?? []);
     return {
       conversation: new DataLoader(async (ids) => alignById(ids, await this.chat.findConversations(ids))),
       message: new DataLoader(async (ids) => alignById(ids, await this.chat.findMessages(ids))),
@@ -198,6 +199,11 @@ export class ChatService {
    * for everyone but staff, with an audit row. Hiding a hidden message changes nothing. Nothing is re-delivered to
    * messageAdded subscribers.
    */
+  /** When and why `message` was hidden, as `actor` may see it: staff only, nulls for everyone else. */
+  hidingOf(actor: Actor | null, message: Message): { reason: string | null; at: Date | null } {
+    return actor && canSeeHiding(actor.roles) ? { reason: message.hiddenReason ?? null, at: message.hiddenAt ?? null } : { reason: null, at: null };
+  }
+
   async hideMessage(actor: Actor, raw: unknown, loaders: ChatLoaders): Promise<Message> {
     if (!isStaff(actor.roles)) throw forbidden("Moderators and admins only");
     const input = parseInput(hideMessageInput, raw);

@@ -1,7 +1,7 @@
 import type { Offer, Order, Review } from "./order.js";
 import { OFFERABLE_STATUSES } from "./order-rules.js";
 
-export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
+import { hasStaffRole, type Role } from "./generated/roles.js";
 
 export interface Actor {
   userId: string;
@@ -21,7 +21,7 @@ export interface OrderRelation {
 }
 
 /** Staff (moderators and admins) see and follow every order, and see what moderation hid. */
-export const isStaff = (actor: Actor): boolean => actor.roles.includes("ADMIN") || actor.roles.includes("MODERATOR");
+export const isStaff = (actor: Actor): boolean => hasStaffRole(actor.roles);
 export const isProvider = (actor: Actor): boolean => actor.roles.includes("PROVIDER");
 export const isCustomer = (actor: Actor): boolean => actor.roles.includes("CUSTOMER");
 const isAdmin = isStaff;

@@ -9,7 +9,7 @@ import {
   identityRequirement,
   isProvider,
 } from "./identity-number.js";
-import type { Role } from "./user.js";
+import type { Role } from "./generated/roles.js";
 
 const pattern = new RegExp(DEFAULT_IDENTITY_NUMBER_PATTERN);
 

@@ -1,6 +1,6 @@
 // Provider identity numbers (the personal identification number the original system asked providers for). Pure
 // rules: the format check, the preview, who may see what. Encryption and storage live in the service/repository.
-import type { Role } from "./user.js";
+import { hasStaffRole, type Role } from "./generated/roles.js";
 
 /** The original system's format: 11 digits. Configurable (IDENTITY_NUMBER_PATTERN) for other countries' formats. */
 export const DEFAULT_IDENTITY_NUMBER_PATTERN = "^[0-9]{11}$";
@@ -30,7 +30,7 @@ export const isProvider = (roles: readonly Role[]): boolean => roles.includes("P
 
 /** The preview is for the provider themself and for staff (ADMIN, MODERATOR). */
 export function canSeeIdentityPreview(viewer: { userId: string; roles: readonly Role[] } | null, userId: string): boolean {
-  return !!viewer && (viewer.userId === userId || viewer.roles.includes("ADMIN") || viewer.roles.includes("MODERATOR"));
+  return !!viewer && (viewer.userId === userId || hasStaffRole(viewer.roles));
 }
 
 /** The full number: ADMIN only (and always with a reason, audited). */

@@ -1,4 +1,4 @@
-import type { Role } from "./user.js";
+import type { Role } from "./generated/roles.js";
 
 export type ModerationActionName = "SUSPEND" | "UNSUSPEND" | "GRANT_ROLE" | "REVOKE_ROLE" | "RESOLVE_REPORT";
 

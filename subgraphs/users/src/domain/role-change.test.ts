@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { roleChange, type RoleChange, type RoleChangeKind } from "./role-change.js";
-import type { Role } from "./user.js";
+import type { Role } from "./generated/roles.js";
 
 const admin = { userId: "admin", roles: ["ADMIN"] as Role[] };
 

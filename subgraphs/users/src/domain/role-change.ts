@@ -1,4 +1,5 @@
-import type { Role } from "./user.js";
+import { isAdmin } from "./access.js";
+import type { Role } from "./generated/roles.js";
 
 export type RoleChangeKind = "GRANT" | "REVOKE";
 
@@ -25,7 +26,7 @@ export function roleChange(
   target: { id: string; roles: readonly Role[] },
   role: Role,
 ): RoleChange {
-  if (!actor.roles.includes("ADMIN")) return { ok: false, refusal: "NOT_ADMIN" };
+  if (!isAdmin(actor.roles)) return { ok: false, refusal: "NOT_ADMIN" };
   if (actor.userId === target.id) return { ok: false, refusal: "SELF" };
   const has = target.roles.includes(role);
   if (kind === "GRANT") return has ? { ok: true, changed: false } : { ok: true, changed: true, roles: [...target.roles, role] };

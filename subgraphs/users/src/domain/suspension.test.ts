@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { isActive, suspensionInputProblems, suspensionRefusal } from "./suspension.js";
-import type { Role } from "./user.js";
+import type { Role } from "./generated/roles.js";
 
 const now = new Date("2026-12-02T12:00:00.000Z");
 const later = new Date(now.getTime() + 1000);

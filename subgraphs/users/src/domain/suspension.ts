@@ -1,4 +1,5 @@
-import type { Role } from "./user.js";
+import { isAdmin, isStaff } from "./access.js";
+import type { Role } from "./generated/roles.js";
 
 /** The current suspension of an account. */
 export interface Suspension {
@@ -12,10 +13,6 @@ export interface Suspension {
 
 export const SUSPENSION_REASON_MIN = 3;
 export const SUSPENSION_REASON_MAX = 500;
-
-/** Roles that moderate (as the platform's STAFF_ROLES). */
-const STAFF: readonly Role[] = ["MODERATOR", "ADMIN"];
-export const isStaff = (roles: readonly Role[]): boolean => roles.some((r) => STAFF.includes(r));
 
 /** A suspension holds while `until` is unset or still ahead. */
 export const isActive = (suspension: Pick<Suspension, "until"> | null | undefined, now: Date): boolean =>
@@ -40,7 +37,7 @@ export function suspensionRefusal(
 ): SuspensionRefusal | null {
   if (!isStaff(actor.roles)) return "NOT_STAFF";
   if (actor.userId === target.id) return "SELF";
-  if (isStaff(target.roles) && !actor.roles.includes("ADMIN")) return "STAFF_TARGET";
+  if (isStaff(target.roles) && !isAdmin(actor.roles)) return "STAFF_TARGET";
   return null;
 }
 

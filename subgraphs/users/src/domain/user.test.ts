@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { canSeeEmail, initialRoles, nextRoles, normalizeEmail, type Role, type User } from "./user.js";
+import type { Role } from "./generated/roles.js";
+import { canSeeEmail, initialRoles, nextRoles, normalizeEmail, type User } from "./user.js";
 
 const owner: User = {
   id: "u1",

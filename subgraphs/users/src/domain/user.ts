@@ -1,7 +1,9 @@
-export type Role = "CUSTOMER" | "PROVIDER" | "MODERATOR" | "ADMIN";
-/** Roles only an ADMIN grants (grantRole); updateMe keeps them and never adds them. */
-export const GRANTED_ROLES: readonly Role[] = ["MODERATOR", "ADMIN"];
-export const SELF_ASSIGNABLE_ROLES: readonly Role[] = ["CUSTOMER", "PROVIDER"];
+import { hasStaffRole, ROLES, STAFF_ROLES, type Role } from "./generated/roles.js";
+
+/** Roles only an ADMIN grants (grantRole): the staff roles. updateMe keeps them and never adds them. */
+export const GRANTED_ROLES: readonly Role[] = STAFF_ROLES;
+/** What an account chooses for itself (register, updateMe): every role but the granted ones. */
+export const SELF_ASSIGNABLE_ROLES = ROLES.filter((r): r is Exclude<Role, (typeof STAFF_ROLES)[number]> => !GRANTED_ROLES.includes(r));
 
 export interface User {
   id: string;
@@ -25,9 +27,9 @@ export interface UserWithPassword extends User {
 
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-/** Email is personal data: only its owner and admins see it. */
+/** Email is personal data: only its owner and staff see it. */
 export function canSeeEmail(viewer: { userId: string; roles: readonly Role[] } | null, user: User): boolean {
-  return !user.deleted && !!viewer && (viewer.userId === user.id || viewer.roles.includes("ADMIN") || viewer.roles.includes("MODERATOR"));
+  return !user.deleted && !!viewer && (viewer.userId === user.id || hasStaffRole(viewer.roles));
 }
 
 /** A new account with no roles requested is a customer; ADMIN is never self-assigned. */

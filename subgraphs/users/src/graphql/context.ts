@@ -1,6 +1,6 @@
 import type DataLoader from "dataloader";
 import type { RequestContext } from "@fixup/platform";
-import type { User } from "../domain/user.js";
+import type { SeenUser } from "../domain/access.js";
 import type { AccountEmailService } from "../service/account-email-service.js";
 import type { AuthService } from "../service/auth-service.js";
 import type { IdentityService } from "../service/identity-service.js";
@@ -11,13 +11,12 @@ export interface UsersContext extends RequestContext {
   auth: AuthService;
   accountEmails: AccountEmailService;
   users: UserService;
-  userLoader: DataLoader<string, User | null>;
+  /** Users as this request's viewer sees them. */
+  userLoader: DataLoader<string, SeenUser | null>;
   identity: IdentityService;
-  /** Identity-number previews by user id (visibility is checked by the resolver). */
+  /** Identity-number previews by user id; shown where the user's `shown.identityPreview` says. */
   identityPreviews: DataLoader<string, string | null>;
   ip?: string;
-  /** Users this request proved to be the caller (register/login payloads). */
-  selfIds: Set<string>;
   avatarUrl: (key: string | null) => string | null;
   moderation: ModerationService;
   /** Per request: each user's current suspension (batched). */

@@ -1,21 +1,10 @@
-import { isStaffViewer, requireViewer } from "@fixup/platform";
-import type { User } from "../domain/user.js";
+import { authenticated } from "@fixup/platform";
+import type { SeenUser } from "../domain/access.js";
 import type { Resolvers } from "../generated/graphql.js";
 import type { UsersContext } from "./context.js";
 
-/** A suspension is shown to the account itself and to staff. */
-const canSeeSuspension = async (user: User, ctx: UsersContext): Promise<boolean> => {
-  if (user.deleted) return false;
-  if (ctx.selfIds.has(user.id)) return true;
-  const viewer = await ctx.viewer().catch(() => null);
-  return !!viewer && (viewer.userId === user.id || isStaffViewer(viewer));
-};
-const isStaff = async (ctx: UsersContext): Promise<boolean> => {
-  const viewer = await ctx.viewer().catch(() => null);
-  return !!viewer && isStaffViewer(viewer);
-};
 const load = (ctx: UsersContext, id: string | null) => (id ? ctx.userLoader.load(id) : null);
-const mustLoad = async (ctx: UsersContext, id: string): Promise<User> => {
+const mustLoad = async (ctx: UsersContext, id: string): Promise<SeenUser> => {
   const user = await ctx.userLoader.load(id);
   if (!user) throw new Error(`user ${id} has neither a row nor a tombstone`);
   return user;
@@ -24,21 +13,21 @@ const mustLoad = async (ctx: UsersContext, id: string): Promise<User> => {
 // Thin handlers for issue 13's users side: the ModerationService decides everything.
 const moderation: Resolvers = {
   Query: {
-    reports: async (_p, args, ctx) => ctx.moderation.reports(requireViewer(await ctx.viewer()), args),
-    moderationLog: async (_p, args, ctx) => ctx.moderation.moderationLog(requireViewer(await ctx.viewer()), args),
+    reports: async (_p, args, ctx) => ctx.moderation.reports(await authenticated(ctx), args),
+    moderationLog: async (_p, args, ctx) => ctx.moderation.moderationLog(await authenticated(ctx), args),
   },
   Mutation: {
-    suspendUser: async (_p, args, ctx) => ctx.moderation.suspendUser(requireViewer(await ctx.viewer()), args),
-    unsuspendUser: async (_p, args, ctx) => ctx.moderation.unsuspendUser(requireViewer(await ctx.viewer()), args),
-    grantRole: async (_p, args, ctx) => ctx.moderation.grantRole(requireViewer(await ctx.viewer()), args),
-    revokeRole: async (_p, args, ctx) => ctx.moderation.revokeRole(requireViewer(await ctx.viewer()), args),
-    report: async (_p, args, ctx) => ctx.moderation.report(requireViewer(await ctx.viewer()), args),
-    resolveReport: async (_p, args, ctx) => ctx.moderation.resolveReport(requireViewer(await ctx.viewer()), args),
+    suspendUser: async (_p, args, ctx) => ctx.moderation.suspendUser(await authenticated(ctx), args),
+    unsuspendUser: async (_p, args, ctx) => ctx.moderation.unsuspendUser(await authenticated(ctx), args),
+    grantRole: async (_p, args, ctx) => ctx.moderation.grantRole(await authenticated(ctx), args),
+    revokeRole: async (_p, args, ctx) => ctx.moderation.revokeRole(await authenticated(ctx), args),
+    report: async (_p, args, ctx) => ctx.moderation.report(await authenticated(ctx), args),
+    resolveReport: async (_p, args, ctx) => ctx.moderation.resolveReport(await authenticated(ctx), args),
   },
   User: {
-    suspended: async (user, _a, ctx) => ((await canSeeSuspension(user, ctx)) ? (await ctx.suspensionLoader.load(user.id)).suspended : null),
-    suspendedUntil: async (user, _a, ctx) => ((await canSeeSuspension(user, ctx)) ? (await ctx.suspensionLoader.load(user.id)).until : null),
-    suspensionReason: async (user, _a, ctx) => (!user.deleted && (await isStaff(ctx)) ? (await ctx.suspensionLoader.load(user.id)).reason : null),
+    suspended: async (user, _a, ctx) => (user.shown.suspension ? (await ctx.suspensionLoader.load(user.id)).suspended : null),
+    suspendedUntil: async (user, _a, ctx) => (user.shown.suspension ? (await ctx.suspensionLoader.load(user.id)).until : null),
+    suspensionReason: async (user, _a, ctx) => (user.shown.suspensionReason ? (await ctx.suspensionLoader.load(user.id)).reason : null),
   },
   Report: {
     target: (r) => r.target,

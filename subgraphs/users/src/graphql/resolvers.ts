@@ -1,25 +1,20 @@
 import { DateTimeResolver, EmailAddressResolver, URLResolver } from "graphql-scalars";
-import { requireViewer } from "@fixup/platform";
-import { canSeeIdentityPreview, isProvider } from "../domain/identity-number.js";
-import { canSeeEmail, tombstone, type User } from "../domain/user.js";
+import { authenticated } from "@fixup/platform";
+import { isProvider } from "../domain/identity-number.js";
 import type { Resolvers } from "../generated/graphql.js";
-import type { UsersContext } from "./context.js";
 
-/** Private fields (email, emailVerified) are for the user themself and admins. */
-const canSeePrivate = async (user: User, ctx: UsersContext): Promise<boolean> =>
-  ctx.selfIds.has(user.id) || canSeeEmail(await ctx.viewer().catch(() => null), user);
-
-// Thin handlers: read the viewer, hand raw input to a service (which validates), map the result.
+// Thin handlers: read the viewer, hand raw input to a service (which validates and authorizes), map the result. Every
+// user comes from the service with what this request's viewer may see of it (`shown`).
 export const resolvers: Resolvers = {
   DateTime: DateTimeResolver,
   EmailAddress: EmailAddressResolver,
   URL: URLResolver,
   Query: {
-    me: async (_p, _a, ctx) => ctx.users.me(requireViewer(await ctx.viewer())),
+    me: async (_p, _a, ctx) => ctx.users.me(await authenticated(ctx)),
     user: (_p, { id }, ctx) => ctx.userLoader.load(id),
     providerIdentityNumber: async (_p, { userId, reason }, ctx) =>
-      ctx.identity.reveal(requireViewer(await ctx.viewer()), userId, reason),
-    identityAccessLog: async (_p, args, ctx) => ctx.identity.accessLog(requireViewer(await ctx.viewer()), args),
+      ctx.identity.reveal(await authenticated(ctx), userId, reason),
+    identityAccessLog: async (_p, args, ctx) => ctx.identity.accessLog(await authenticated(ctx), args),
   },
   Mutation: {
     register: (_p, { input }, ctx) => ctx.auth.register(input),
@@ -29,14 +24,14 @@ export const resolvers: Resolvers = {
       await ctx.auth.logout(args);
       return true;
     },
-    updateMe: async (_p, { input }, ctx) => ctx.users.updateMe(requireViewer(await ctx.viewer()), input),
+    updateMe: async (_p, { input }, ctx) => ctx.users.updateMe(await authenticated(ctx), input),
     changePassword: async (_p, { currentPassword, newPassword, refreshToken }, ctx) => {
-      const viewer = requireViewer(await ctx.viewer());
+      const viewer = await authenticated(ctx);
       await ctx.auth.changePassword(viewer.userId, currentPassword, newPassword, refreshToken ?? undefined);
       return true;
     },
     deleteMe: async (_p, { password }, ctx) => {
-      await ctx.auth.deleteAccount(requireViewer(await ctx.viewer()).userId, password);
+      await ctx.auth.deleteAccount((await authenticated(ctx)).userId, password);
       return true;
     },
     requestPasswordReset: async (_p, args, ctx) => {
@@ -48,7 +43,7 @@ export const resolvers: Resolvers = {
       return true;
     },
     resendVerificationEmail: async (_p, _a, ctx) => {
-      await ctx.accountEmails.resendVerification(requireViewer(await ctx.viewer()).userId, { ip: ctx.ip });
+      await ctx.accountEmails.resendVerification((await authenticated(ctx)).userId, { ip: ctx.ip });
       return true;
     },
     verifyEmail: async (_p, args, ctx) => {
@@ -56,30 +51,19 @@ export const resolvers: Resolvers = {
       return true;
     },
   },
-  AuthPayload: {
-    // The payload's user is the caller, even before they hold an access token.
-    user: (payload, _a, ctx) => {
-      ctx.selfIds.add(payload.user.id);
-      return payload.user;
-    },
-  },
   User: {
     __resolveReference: (ref, ctx) => ctx.userLoader.load(ref.id),
-    email: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.email : null),
-    emailVerified: async (user, _a, ctx) => ((await canSeePrivate(user, ctx)) ? user.emailVerifiedAt !== null : null),
+    email: (user) => (user.shown.email ? user.email : null),
+    emailVerified: (user) => (user.shown.email ? user.emailVerifiedAt !== null : null),
     avatarUrl: (user, _a, ctx) => ctx.avatarUrl(user.avatarKey),
     deleted: (user) => user.deleted === true,
     isProvider: (user) => isProvider(user.roles),
     bio: (user) => user.bio ?? null,
-    identityNumberPreview: async (user, _a, ctx) => {
-      if (user.deleted) return null;
-      const viewer = ctx.selfIds.has(user.id) ? { userId: user.id, roles: [] } : await ctx.viewer().catch(() => null);
-      return canSeeIdentityPreview(viewer, user.id) ? ctx.identityPreviews.load(user.id) : null;
-    },
+    identityNumberPreview: (user, _a, ctx) => (user.shown.identityPreview ? ctx.identityPreviews.load(user.id) : null),
   },
   IdentityAccess: {
-    admin: (access, _a, ctx) => ctx.userLoader.load(access.adminId).then((u) => u ?? tombstone(access.adminId, access.accessedAt)),
-    user: (access, _a, ctx) => ctx.userLoader.load(access.userId).then((u) => u ?? tombstone(access.userId, access.accessedAt)),
+    admin: (access, _a, ctx) => ctx.userLoader.load(access.adminId).then((u) => u ?? ctx.users.tombstone(access.adminId, access.accessedAt)),
+    user: (access, _a, ctx) => ctx.userLoader.load(access.userId).then((u) => u ?? ctx.users.tombstone(access.userId, access.accessedAt)),
     accessedAt: (access) => access.accessedAt,
   },
 };

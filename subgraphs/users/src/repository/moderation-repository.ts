@@ -2,7 +2,7 @@ import { afterCursorWhere, uuidsOnly, type OutboxRow, type PageRequest } from "@
 import type { AuditDetails, AuditEntry, NewAuditEntry } from "../domain/moderation-audit.js";
 import { openReportKey, type Report, type ReportStatus, type ReportTarget } from "../domain/report.js";
 import type { Suspension } from "../domain/suspension.js";
-import type { Role } from "../domain/user.js";
+import type { Role } from "../domain/generated/roles.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { isUniqueViolation, type UsersPrisma } from "./prisma.js";
 

@@ -1,5 +1,6 @@
 import { uuidsOnly, type OutboxRow } from "@fixup/platform";
-import { tombstone, type Role, type User, type UserWithPassword } from "../domain/user.js";
+import type { Role } from "../domain/generated/roles.js";
+import { tombstone, type User, type UserWithPassword } from "../domain/user.js";
 import { identityData, type NewIdentity } from "./identity-repository.js";
 import { isUniqueViolation, type UsersPrisma } from "./prisma.js";
 

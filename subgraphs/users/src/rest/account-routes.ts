@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from "express";
-import { AppError, ErrorCode, jsonBody, requireViewer, viewerFromHeader, type TokenVerifier } from "@fixup/platform";
+import { AppError, ErrorCode, jsonBody, authenticated, bearerViewer, type TokenVerifier } from "@fixup/platform";
 import type { AccountEmailService } from "../service/account-email-service.js";
 
 /** The one answer to a reset request, whether or not the account exists. */
@@ -44,7 +44,7 @@ export function accountRoutes(accountEmails: AccountEmailService, verifier: Toke
     res.set("Cache-Control", "no-store").json({ verified: true });
   });
   router.post("/auth/verify-email/resend", async (req, res) => {
-    const viewer = requireViewer(await viewerFromHeader(req.headers.authorization, verifier));
+    const viewer = await authenticated(bearerViewer(req.headers.authorization, verifier));
     await accountEmails.resendVerification(viewer.userId, { ip: req.ip });
     res.status(202).json(VERIFICATION_RESENT);
   });

@@ -1,5 +1,5 @@
 import { Router } from "express";
-import { requireViewer, viewerFromHeader, type TokenVerifier } from "@fixup/platform";
+import { authenticated, bearerViewer, type TokenVerifier } from "@fixup/platform";
 import { AVATAR_MAX_BYTES } from "../domain/avatar.js";
 import type { AvatarService } from "../service/avatar-service.js";
 import { SNIFF_BYTES } from "../service/avatar-type.js";
@@ -10,7 +10,7 @@ export function avatarRoutes(avatars: AvatarService, verifier: TokenVerifier): R
   const router = Router();
   router.put("/users/me/avatar", async (req, res) => {
     // Identity first: an anonymous upload is refused before a byte of it is read.
-    const viewer = requireViewer(await viewerFromHeader(req.headers.authorization, verifier));
+    const viewer = await authenticated(bearerViewer(req.headers.authorization, verifier));
     const upload = await readSingleFile(req, {
       field: "file",
       maxBytes: AVATAR_MAX_BYTES,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ErrorCode } from "@fixup/platform";
-import type { Role } from "../domain/user.js";
+import { ROLES } from "../domain/generated/roles.js";
 import { loginInput, refreshInput, registerInput } from "../service/inputs.js";
 
 // Request bodies: the handlers' own schemas (service/inputs.ts), only named here so they appear once under
@@ -11,10 +11,6 @@ export const RefreshInput = refreshInput.meta({ id: "RefreshInput" });
 
 // Response bodies have no parsing schema to borrow (handlers build them), so openapi.test.ts parses live responses
 // with these strictly: a field added or renamed in a handler fails the test instead of silently drifting.
-const ROLES = ["CUSTOMER", "PROVIDER", "MODERATOR", "ADMIN"] as const satisfies readonly Role[];
-type MissingRole = Exclude<Role, (typeof ROLES)[number]>;
-const _everyRoleListed: MissingRole extends never ? true : MissingRole = true;
-
 export const AuthUser = z
   .strictObject({
     id: z.string().meta({ example: "0b6c0f5e-4a43-4a5e-9f0e-6f3c1b2a7d10" }),

@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { AppError, ErrorCode, USER_DELETED, badInput, conflict, outboxRow, unauthenticated } from "@fixup/platform";
+import { seenByItself, type SeenUser } from "../domain/access.js";
+import type { Role } from "../domain/generated/roles.js";
+import { isProvider } from "../domain/identity-number.js";
 import { decideRefresh } from "../domain/refresh-token.js";
 import { passwordProblem } from "../domain/password-policy.js";
 import { initialRoles, normalizeEmail, type User } from "../domain/user.js";
@@ -15,7 +18,8 @@ export interface AuthPayload {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
-  user: User;
+  /** The account the tokens were issued to, as it sees itself (the caller holds no access token yet). */
+  user: SeenUser;
 }
 
 export interface AuthServiceDeps {
@@ -174,8 +178,8 @@ export class AuthService {
   }
 
   /** The identity service when this registration involves a number (a provider, or a number sent anyway). */
-  private requireIdentity(roles: readonly string[], identityNumber: string | undefined): IdentityService | undefined {
-    if (!roles.includes("PROVIDER") && identityNumber === undefined) return undefined;
+  private requireIdentity(roles: readonly Role[], identityNumber: string | undefined): IdentityService | undefined {
+    if (!isProvider(roles) && identityNumber === undefined) return undefined;
     if (!this.deps.identity) throw new Error("AuthService: provider registration needs the identity service");
     return this.deps.identity;
   }
@@ -210,7 +214,7 @@ export class AuthService {
       accessToken: await this.deps.tokens.sign(user),
       refreshToken,
       expiresIn: this.deps.tokens.accessTtlSeconds,
-      user,
+      user: seenByItself(user),
     };
   }
 

@@ -17,7 +17,7 @@ import {
   identityRequirement,
   normalizeIdentityNumber,
 } from "../domain/identity-number.js";
-import type { Role } from "../domain/user.js";
+import type { Role } from "../domain/generated/roles.js";
 import { accessCursor, type IdentityAccess, type IdentityRepository, type NewIdentity } from "../repository/identity-repository.js";
 import type { IdentityCipher } from "./identity-cipher.js";
 

@@ -2,11 +2,12 @@ import { z } from "zod";
 import { parseInput } from "@fixup/platform";
 import { BIO_MAX_LENGTH } from "../domain/identity-number.js";
 import { PASSWORD_MAX_LENGTH } from "../domain/password-policy.js";
+import { SELF_ASSIGNABLE_ROLES } from "../domain/user.js";
 
 const email = z.email("must be a valid email address").max(254, "must be at most 254 characters");
 const name = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 const password = z.string().min(1, "is required").max(PASSWORD_MAX_LENGTH * 4, "is too long");
-const selfRole = z.enum(["CUSTOMER", "PROVIDER"], "must be CUSTOMER or PROVIDER");
+const selfRole = z.enum(SELF_ASSIGNABLE_ROLES, `must be ${SELF_ASSIGNABLE_ROLES.join(" or ")}`);
 // The format (IDENTITY_NUMBER_PATTERN) is configuration, so the service checks it; this only stops junk early.
 const identityNumber = z
   .string("must be a string")

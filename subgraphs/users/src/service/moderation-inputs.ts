@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { ROLES } from "../domain/generated/roles.js";
 import { REPORT_NOTE_MAX, REPORT_REASON_MAX, REPORT_REASON_MIN } from "../domain/report.js";
 
 // Shapes only; the rules (reason lengths of a suspension, `until` ahead, exactly one target) live in the domain.
 const id = z.string({ error: "is required" }).uuid("must be a valid id");
 const optionalId = z.string().uuid("must be a valid id").nullish();
-const role = z.enum(["CUSTOMER", "PROVIDER", "MODERATOR", "ADMIN"], "must be a role");
+const role = z.enum(ROLES, "must be a role");
 const dateTime = z.union([z.date(), z.string()]).pipe(z.coerce.date("must be a date-time"));
 
 export const suspendInput = z.object({

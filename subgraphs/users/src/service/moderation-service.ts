@@ -16,6 +16,7 @@ import {
   type PageArgs,
   type Viewer,
 } from "@fixup/platform";
+import { isAdmin, isStaff, seenBy, type SeenUser } from "../domain/access.js";
 import type { AuditEntry, NewAuditEntry } from "../domain/moderation-audit.js";
 import { MAX_OPEN_REPORTS_PER_REPORTER, canResolve, isSelfReport, reportTargetOf, TARGET_KEYS, type Report } from "../domain/report.js";
 import { roleChange, type RoleChangeKind } from "../domain/role-change.js";
@@ -63,10 +64,10 @@ const refusalError: Record<SuspensionRefusal, () => AppError> = {
 };
 
 const requireStaff = (actor: Viewer): void => {
-  if (!actor.roles.includes("MODERATOR") && !actor.roles.includes("ADMIN")) throw forbidden("Moderators and admins only");
+  if (!isStaff(actor.roles)) throw forbidden("Moderators and admins only");
 };
 const requireAdmin = (actor: Viewer): void => {
-  if (!actor.roles.includes("ADMIN")) throw forbidden("Admins only");
+  if (!isAdmin(actor.roles)) throw forbidden("Admins only");
 };
 
 /** Suspensions, role grants, reports and the moderation log (issue 13's users side). */
@@ -83,7 +84,7 @@ export class ModerationService {
    * Suspends an account (replacing a current suspension): refresh tokens revoked, access tokens refused from the next
    * request, UserSuspended published; login and refreshToken refuse it until lifted or `until` passes.
    */
-  async suspendUser(actor: Viewer, raw: unknown): Promise<User> {
+  async suspendUser(actor: Viewer, raw: unknown): Promise<SeenUser> {
     requireStaff(actor);
     const input = parseInput(suspendInput, raw);
     const target = await this.target(input.id);
@@ -98,11 +99,11 @@ export class ModerationService {
     const event = outboxRow(USER_SUSPENDED, { userId: target.id, until: until?.toISOString() ?? null });
     if (!(await this.deps.moderation.suspend(suspension, audit, event))) throw notFound("User");
     await this.deps.revocations.revoke(target.id, now);
-    return target;
+    return seenBy(actor, target);
   }
 
   /** Lifts the suspension (UserUnsuspended); INVALID_STATE when the account is not suspended. */
-  async unsuspendUser(actor: Viewer, raw: unknown): Promise<User> {
+  async unsuspendUser(actor: Viewer, raw: unknown): Promise<SeenUser> {
     requireStaff(actor);
     const { id } = parseInput(userIdInput, raw);
     const target = await this.target(id);
@@ -110,7 +111,7 @@ export class ModerationService {
     const now = this.now();
     const lifted = await this.deps.moderation.unsuspend(target.id, this.audit(actor, "UNSUSPEND", target.id, null, {}, now), outboxRow(USER_UNSUSPENDED, { userId: target.id }));
     if (!lifted) throw new AppError(ErrorCode.INVALID_STATE, "This account is not suspended");
-    return target;
+    return seenBy(actor, target);
   }
 
   /**
@@ -152,11 +153,11 @@ export class ModerationService {
 
   // ---- roles -------------------------------------------------------------------------------------------------
 
-  grantRole(actor: Viewer, raw: unknown): Promise<User> {
+  grantRole(actor: Viewer, raw: unknown): Promise<SeenUser> {
     return this.changeRole("GRANT", actor, raw);
   }
 
-  revokeRole(actor: Viewer, raw: unknown): Promise<User> {
+  revokeRole(actor: Viewer, raw: unknown): Promise<SeenUser> {
     return this.changeRole("REVOKE", actor, raw);
   }
 
@@ -164,7 +165,7 @@ export class ModerationService {
    * ADMIN only, never on oneself; an account keeps one role. A change is audited and revokes the account's access
    * tokens (refresh tokens keep working), so its next request refreshes into a token with the new roles.
    */
-  private async changeRole(kind: RoleChangeKind, actor: Viewer, raw: unknown): Promise<User> {
+  private async changeRole(kind: RoleChangeKind, actor: Viewer, raw: unknown): Promise<SeenUser> {
     requireAdmin(actor);
     const input = parseInput(roleInput, raw);
     for (let attempt = 0; attempt < ROLE_CHANGE_ATTEMPTS; attempt++) {
@@ -175,12 +176,12 @@ export class ModerationService {
         if (change.refusal === "SELF") throw forbidden("You cannot change your own roles");
         throw forbidden("Admins only");
       }
-      if (!change.changed) return target;
+      if (!change.changed) return seenBy(actor, target);
       const now = this.now();
       const audit = this.audit(actor, kind === "GRANT" ? "GRANT_ROLE" : "REVOKE_ROLE", target.id, null, { role: input.role }, now);
       if (await this.deps.moderation.setRoles(target.id, target.roles, change.roles, audit)) {
         await this.deps.revocations.revoke(target.id, now);
-        return { ...target, roles: change.roles };
+        return seenBy(actor, { ...target, roles: change.roles });
       }
       // The roles changed meanwhile: decide again on the fresh ones.
     }
