@@ -61,6 +61,12 @@ export function openSubscribers(job: SubscriberJob): { tally: SubscriberTally; d
 // As a child process (forked with the job as its argument): answer "tally" requests, report and exit on "stop".
 if (process.send && process.argv[2]) {
   const running = openSubscribers(JSON.parse(process.argv[2]) as SubscriberJob);
+  // graphql-ws's client can reject a connect promise nobody awaits when a socket fails mid-handshake: count it as
+  // that subscriber's error instead of losing the whole process (and every other subscriber's tally) to it.
+  process.on("unhandledRejection", (reason) => {
+    const key = `unhandled ${describeError(reason)}`;
+    running.tally.errors[key] = (running.tally.errors[key] ?? 0) + 1;
+  });
   process.on("message", async (message: string) => {
     if (message === "tally") process.send?.({ delivered: running.tally.delivered });
     if (message === "stop") {
