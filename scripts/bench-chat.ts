@@ -48,9 +48,7 @@ class SubscriberGroups {
     for (let w = 0; w < workers; w++) {
       const count = Math.floor(total / workers) + (w < total % workers ? 1 : 0);
       const worker = fork(new URL("./bench-chat-subscribers.ts", import.meta.url), [JSON.stringify(job(count))], { execArgv: ["--import", "tsx"] });
-      worker.on("exit", (code, signal) => {
-        if (code !== 0) console.error(`subscriber process ${w} exited with ${code ?? signal}`);
-      });
+      worker.on("exit", (code, signal) => console.error(`subscriber process ${w} exited with ${code ?? signal}`));
       this.workers.push(worker);
     }
   }
