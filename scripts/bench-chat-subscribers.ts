@@ -9,11 +9,15 @@ export interface SubscriberJob {
   authorizations: string[];
   conversationId: string;
   count: number;
+  /** At most this many connections being set up at once (a real fleet does not connect 10,000 sockets in one tick). */
+  connecting: number;
 }
 
 export interface SubscriberTally {
   latencies: number[];
   delivered: number;
+  /** Connections acknowledged by the gateway. */
+  connected: number;
   /** Subscriber errors by their message (close code and reason for a closed socket). */
   errors: Record<string, number>;
 }
@@ -29,14 +33,34 @@ const describeError = (error: unknown): string => {
 };
 
 export function openSubscribers(job: SubscriberJob): { tally: SubscriberTally; dispose(): Promise<void> } {
-  const tally: SubscriberTally = { latencies: [], delivered: 0, errors: {} };
+  const tally: SubscriberTally = { latencies: [], delivered: 0, connected: 0, errors: {} };
   const clients: Client[] = [];
-  for (let i = 0; i < job.count; i++) {
+  let inFlight = 0;
+  let disposed = false;
+  const openNext = () => {
+    while (!disposed && inFlight < job.connecting && clients.length < job.count) open(clients.length);
+  };
+  const open = (i: number) => {
+    inFlight++;
+    let settled = false;
+    const settle = () => {
+      if (settled) return;
+      settled = true;
+      inFlight--;
+      setImmediate(openNext);
+    };
     const client = createClient({
       url: job.wsUrl,
       webSocketImpl: WebSocket,
       connectionParams: { authorization: job.authorizations[i % job.authorizations.length] },
       retryAttempts: 0,
+      on: {
+        connected: () => {
+          tally.connected++;
+          settle();
+        },
+        closed: settle,
+      },
     });
     clients.push(client);
     client.subscribe<{ messageAdded: { body: string } }>(
@@ -50,19 +74,33 @@ export function openSubscribers(job: SubscriberJob): { tally: SubscriberTally; d
         error: (error) => {
           const key = describeError(error);
           tally.errors[key] = (tally.errors[key] ?? 0) + 1;
+          settle();
         },
         complete: () => undefined,
       },
     );
-  }
-  return { tally, dispose: async () => void (await Promise.all(clients.map((c) => c.dispose()))) };
+  };
+  openNext();
+  return {
+    tally,
+    dispose: async () => {
+      disposed = true;
+      await Promise.all(clients.map((c) => c.dispose()));
+    },
+  };
 }
 
 // As a child process (forked with the job as its argument): answer "tally" requests, report and exit on "stop".
 if (process.send && process.argv[2]) {
   const running = openSubscribers(JSON.parse(process.argv[2]) as SubscriberJob);
+  // graphql-ws's client can reject a connect promise nobody awaits when a socket fails mid-handshake: count it as
+  // that subscriber's error instead of losing the whole process (and every other subscriber's tally) to it.
+  process.on("unhandledRejection", (reason) => {
+    const key = `unhandled ${describeError(reason)}`;
+    running.tally.errors[key] = (running.tally.errors[key] ?? 0) + 1;
+  });
   process.on("message", async (message: string) => {
-    if (message === "tally") process.send?.({ delivered: running.tally.delivered });
+    if (message === "tally") process.send?.({ progress: { delivered: running.tally.delivered, connected: running.tally.connected, errors: Object.values(running.tally.errors).reduce((a, b) => a + b, 0) } });
     if (message === "stop") {
       process.send?.({ final: running.tally });
       await running.dispose();

@@ -1,7 +1,8 @@
-// `npm run bench:chat [-- --subscribers 1000 --messages 50 --interval 50 --client-workers 1 --profile <dir>]`
+// `npm run bench:chat [-- --subscribers 1000 --messages 50 --interval 50 --client-workers 1 --connecting 200 --profile <dir>]`
 // Starts users, catalog, orders, chat and the gateway as separate processes on the Postgres at DATABASE_URL and
 // the Redis at REDIS_URL, opens N graphql-ws subscribers to one conversation through the gateway and has one
 // sender post messages. Prints delivery latency percentiles, delivered messages/s and each process's peak RSS.
+// --connecting caps the connections being set up at once (default 200: a fleet connects over time, not in one tick);
 // --client-workers spreads the subscribers over worker threads (child processes: the load generator is then not one event loop);
 // --profile writes a V8 CPU profile of every service process into that directory (open it in Chrome DevTools).
 import { parseArgs } from "node:util";
@@ -17,6 +18,7 @@ const { values } = parseArgs({
     messages: { type: "string", default: "50" },
     interval: { type: "string", default: "50" },
     "client-workers": { type: "string", default: "1" },
+    connecting: { type: "string", default: "200" },
     profile: { type: "string" },
   },
 });
@@ -24,8 +26,15 @@ const SUBSCRIBERS = Number(values.subscribers);
 const MESSAGES = Number(values.messages);
 const INTERVAL_MS = Number(values.interval);
 const WORKERS = Math.max(1, Number(values["client-workers"]));
+const CONNECTING = Math.max(1, Number(values.connecting));
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+
+interface Progress {
+  delivered: number;
+  connected: number;
+  errors: number;
+}
 
 /** The subscribers, in this process (one group) or spread over child processes. */
 class SubscriberGroups {
@@ -39,9 +48,7 @@ class SubscriberGroups {
     for (let w = 0; w < workers; w++) {
       const count = Math.floor(total / workers) + (w < total % workers ? 1 : 0);
       const worker = fork(new URL("./bench-chat-subscribers.ts", import.meta.url), [JSON.stringify(job(count))], { execArgv: ["--import", "tsx"] });
-      worker.on("exit", (code, signal) => {
-        if (code !== 0) console.error(`subscriber process ${w} exited with ${code ?? signal}`);
-      });
+      worker.on("exit", (code, signal) => console.error(`subscriber process ${w} exited with ${code ?? signal}`));
       this.workers.push(worker);
     }
   }
@@ -57,9 +64,13 @@ class SubscriberGroups {
       worker.send(message);
     });
   }
-  async delivered(): Promise<number> {
-    if (this.local) return this.local.tally.delivered;
-    return (await Promise.all(this.workers.map((w) => this.ask<number>(w, "tally", "delivered")))).reduce((a, b) => a + b, 0);
+  async progress(): Promise<Progress> {
+    if (this.local) {
+      const { delivered, connected, errors } = this.local.tally;
+      return { delivered, connected, errors: Object.values(errors).reduce((a, b) => a + b, 0) };
+    }
+    const each = await Promise.all(this.workers.map((w) => this.ask<Progress>(w, "tally", "progress")));
+    return each.reduce((a, p) => ({ delivered: a.delivered + p.delivered, connected: a.connected + p.connected, errors: a.errors + p.errors }));
   }
   async stop(): Promise<SubscriberTally> {
     if (this.local) {
@@ -69,7 +80,12 @@ class SubscriberGroups {
     const tallies = await Promise.all(this.workers.map((w) => this.ask<SubscriberTally>(w, "stop", "final")));
     const errors: Record<string, number> = {};
     for (const t of tallies) for (const [k, n] of Object.entries(t.errors)) errors[k] = (errors[k] ?? 0) + n;
-    return { latencies: tallies.flatMap((t) => t.latencies), delivered: tallies.reduce((a, t) => a + t.delivered, 0), errors };
+    return {
+      latencies: tallies.flatMap((t) => t.latencies),
+      delivered: tallies.reduce((a, t) => a + t.delivered, 0),
+      connected: tallies.reduce((a, t) => a + t.connected, 0),
+      errors,
+    };
   }
 }
 
@@ -92,9 +108,21 @@ try {
     authorizations: [`Bearer ${provider.token}`, `Bearer ${customer.token}`],
     conversationId,
     count,
+    connecting: Math.max(1, Math.round(CONNECTING / WORKERS)),
   });
   const groups = new SubscriberGroups(SUBSCRIBERS, WORKERS, job);
-  await new Promise((r) => setTimeout(r, Math.max(2_000, SUBSCRIBERS * 3)));
+  const connectStarted = Date.now();
+  // Until every subscriber is acknowledged or has failed; a socket that does neither for 15 s is reported, not waited on.
+  let settled = 0;
+  for (let lastChange = Date.now(); settled < SUBSCRIBERS && Date.now() - lastChange < 15_000; ) {
+    await new Promise((r) => setTimeout(r, 200));
+    const p = await groups.progress();
+    if (p.connected + p.errors !== settled) lastChange = Date.now();
+    settled = p.connected + p.errors;
+  }
+  const connectSeconds = (Date.now() - connectStarted) / 1000;
+  // An acknowledged client has sent its subscribe; give the gateway a moment to have joined every one upstream.
+  await new Promise((r) => setTimeout(r, 2_000));
 
   const started = Date.now();
   for (let m = 0; m < MESSAGES; m++) {
@@ -107,14 +135,15 @@ try {
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
   const expected = SUBSCRIBERS * MESSAGES;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await groups.delivered()) < expected; ) await new Promise((r) => setTimeout(r, 100));
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await groups.progress()).delivered < expected; ) await new Promise((r) => setTimeout(r, 100));
   const elapsed = (Date.now() - started) / 1000;
-  const { latencies, delivered, errors } = await groups.stop();
+  const { latencies, delivered, connected, errors } = await groups.stop();
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   const sorted = latencies.sort((a, b) => a - b);
 
   console.log("\nbench:chat");
   console.log(`  subscribers        ${SUBSCRIBERS} (through one gateway, alternating two users; ${WORKERS} subscriber process(es))`);
+  console.log(`  connected          ${connected} of ${SUBSCRIBERS} in ${connectSeconds.toFixed(1)} s (at most ${CONNECTING} connecting at once)`);
   console.log(`  messages sent      ${MESSAGES} (one every ${INTERVAL_MS} ms)`);
   console.log(`  delivered          ${delivered} of ${expected}${errorCount ? `, ${errorCount} subscriber errors: ${JSON.stringify(errors)}` : ""}`);
   console.log(`  latency p50/p95/p99 ${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 95).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms`);

@@ -5,8 +5,9 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { countStreaming, ErrorCode, forwardedFor, requestIdOf, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
 import type { GatewayContext } from "./context.js";
-import { planSubscription, SubscriptionPlanError } from "./subscription-plan.js";
-import { UpstreamHub, type UpstreamEvent } from "./upstream-hub.js";
+import { SubscriptionFanout, type MemberEnd, type MemberSocket } from "./subscription-fanout.js";
+import { planSubscription, SubscriptionPlanError, type SubscriptionPlan } from "./subscription-plan.js";
+import { UpstreamHub } from "./upstream-hub.js";
 
 export interface GatewaySubscriptionOptions {
   httpServer: Server;
@@ -47,21 +48,9 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
   const { logger } = options;
   const hub = new UpstreamHub(options.subgraphUrls);
 
-  // Many subscribers with the same credentials and selection (one user's tabs, a broadcast) get the same upstream
-  // event object from the hub: resolve it once for all of them. The work is keyed by that event, never shared with
-  // another event — each event is resolved from the state at its own time, even when events follow 10 ms apart.
-  const resolved = new WeakMap<UpstreamEvent, Map<string, Promise<ExecutionResult>>>();
-  function resolveEvent(event: UpstreamEvent, query: string, variables: Record<string, unknown>, context: GatewayContext): Promise<ExecutionResult> {
-    let forEvent = resolved.get(event);
-    if (!forEvent) resolved.set(event, (forEvent = new Map()));
-    const key = JSON.stringify([context.authorization ?? "", query, variables]);
-    let pending = forEvent.get(key);
-    if (!pending) {
-      pending = executeThroughGateway(query, variables, context);
-      forEvent.set(key, pending);
-    }
-    return pending;
-  }
+  const fanout = new SubscriptionFanout(hub, (query, variables, context) => executeThroughGateway(query, variables, context));
+  // Where each subscription's frames go: its connection's socket and the client's operation id (set per Subscribe).
+  const deliveries = new WeakMap<GatewayContext, { socket: MemberSocket; id: string }>();
 
   async function executeThroughGateway(query: string, variables: Record<string, unknown>, context: GatewayContext) {
     const response = await options.apollo.executeOperation({ query, variables }, { contextValue: context });
@@ -71,28 +60,21 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
   }
 
   /**
-   * A hand-written iterator rather than an async generator: a generator queues `return()` behind its pending
-   * `next()`, so a client leaving while no event is due would keep the upstream subscription open until the next
-   * event. Here `return()` closes upstream at once.
+   * The subscription as graphql-ws sees it: events bypass it (SubscriptionFanout writes their frames to the socket,
+   * serialised once per group), so it only ever yields the terminal error result. A hand-written iterator rather than
+   * an async generator: a generator queues `return()` behind its pending `next()`, so a client leaving would keep the
+   * upstream subscription open until the next event. Here `return()` leaves at once.
    */
-  function forward(plan: ReturnType<typeof planSubscription>, context: GatewayContext): AsyncIterableIterator<ExecutionResult> {
-    type Item = { event: UpstreamEvent } | { error: unknown };
-    const queue: Item[] = [];
+  function forward(plan: SubscriptionPlan, context: GatewayContext, delivery: { socket: MemberSocket; id: string }): AsyncIterableIterator<ExecutionResult> {
+    let ending: MemberEnd | undefined;
     let wake: (() => void) | undefined;
-    let upstreamDone = false;
     let closed = false;
-    const leave = hub.join(plan.subgraph, context.authorization ?? "", plan.upstream, {
-      next: (event) => {
-        queue.push({ event });
-        wake?.();
-      },
-      error: (error) => {
-        queue.push({ error });
-        upstreamDone = true;
-        wake?.();
-      },
-      complete: () => {
-        upstreamDone = true;
+    const leave = fanout.join(plan, {
+      ...delivery,
+      context,
+      end: (reason) => {
+        ending ??= reason;
+        leave();
         wake?.();
       },
     });
@@ -103,39 +85,26 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
       wake?.();
     };
     const done = { done: true as const, value: undefined };
+    const lastWord = (reason: MemberEnd): ExecutionResult | undefined => {
+      if ("errors" in reason) return { errors: (reason.errors ?? []).map(toGraphQLError) };
+      if ("upstreamError" in reason) {
+        if (Array.isArray(reason.upstreamError)) return { errors: (reason.upstreamError as GraphQLFormattedError[]).map(toGraphQLError) };
+        const { code, reason: why } = reason.upstreamError as { code?: number; reason?: string };
+        logger.warn({ err: reason.upstreamError, code, reason: why, subgraph: plan.subgraph }, "upstream subscription failed");
+        return errorResult(`Subscription source ${plan.subgraph} is unavailable`, ErrorCode.INTERNAL_SERVER_ERROR);
+      }
+      if ("thrown" in reason) throw reason.thrown;
+      return undefined;
+    };
 
     const iterator: AsyncIterableIterator<ExecutionResult> = {
       async next() {
-        while (!closed) {
-          const item = queue.shift();
-          if (!item) {
-            if (upstreamDone) break;
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-            continue;
-          }
-          if ("error" in item) {
-            close();
-            if (Array.isArray(item.error)) return { done: false, value: { errors: (item.error as GraphQLFormattedError[]).map(toGraphQLError) } };
-            const { code, reason } = item.error as { code?: number; reason?: string };
-            logger.warn({ err: item.error, code, reason, subgraph: plan.subgraph }, "upstream subscription failed");
-            return { done: false, value: errorResult(`Subscription source ${plan.subgraph} is unavailable`, ErrorCode.INTERNAL_SERVER_ERROR) };
-          }
-          if (item.event.errors?.length) {
-            close();
-            return { done: false, value: { errors: item.event.errors.map(toGraphQLError) } };
-          }
-          const id = (Object.values(item.event.data ?? {})[0] as { id?: string } | null | undefined)?.id;
-          if (!id) continue;
-          const { query, variables } = plan.refetch(id);
-          const result = await resolveEvent(item.event, query, variables, context);
-          if (closed) break;
-          // An event the client may no longer see (null without errors) is skipped, not sent as a broken payload.
-          if (!result.errors?.length && (result.data as Record<string, unknown> | null)?.[plan.responseKey] == null) continue;
-          return { done: false, value: result };
-        }
+        while (!closed && !ending) await new Promise<void>((resolve) => (wake = resolve));
+        const reason = ending;
+        if (closed || !reason) return done;
         close();
-        return done;
+        const value = lastWord(reason);
+        return value ? { done: false, value } : done;
       },
       async return() {
         close();
@@ -186,13 +155,17 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         ctx.extra.socket.close(WS_UNAUTHORIZED, "Unauthorized");
         return false;
       },
-      context: (ctx): GatewayContext => ({
-        // The upgrade request's id (the edge's, or the client's when safe): the connection's log lines and its
-        // events' subgraph calls share the id nginx logged for it.
-        requestId: requestIdOf(ctx.extra.request),
-        authorization: authorizationOf(ctx.connectionParams),
-        forwardedFor: forwardedFor(ctx.extra.request, options.trustProxy),
-      }),
+      context: (ctx, id): GatewayContext => {
+        const context: GatewayContext = {
+          // The upgrade request's id (the edge's, or the client's when safe): the connection's log lines and its
+          // events' subgraph calls share the id nginx logged for it.
+          requestId: requestIdOf(ctx.extra.request),
+          authorization: authorizationOf(ctx.connectionParams),
+          forwardedFor: forwardedFor(ctx.extra.request, options.trustProxy),
+        };
+        deliveries.set(context, { socket: ctx.extra.socket, id });
+        return context;
+      },
       subscribe: async (args) => {
         const context = args.contextValue as GatewayContext;
         try {
@@ -208,7 +181,9 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         }
         try {
           const plan = planSubscription(args.document, args.operationName, args.variableValues ?? {}, current.apiSchema, current.owners);
-          return forward(plan, context);
+          const delivery = deliveries.get(context);
+          if (!delivery) throw new Error("subscription without its socket");
+          return forward(plan, context, delivery);
         } catch (error) {
           if (error instanceof SubscriptionPlanError) return errorResult(error.message, ErrorCode.BAD_USER_INPUT);
           throw error;
