@@ -84,7 +84,8 @@ export async function startFederation({ env = {}, instances = 1, ordersPubSub }:
       createTestDatabase("chat", chatMigrations),
     ]);
     dbs.push(usersDb, catalogDb, ordersDb, chatDb);
-    const common = { NODE_ENV: "test", REDIS_URL: TEST_REDIS_URL, ...env };
+    // PASSWORD_SCRYPT_LOG_N: the test run's scrypt cost (vitest.config.ts), not a second of CPU per registration.
+    const common = { NODE_ENV: "test", REDIS_URL: TEST_REDIS_URL, PASSWORD_SCRYPT_LOG_N: process.env.PASSWORD_SCRYPT_LOG_N, ...env };
     const byService: Record<ServiceName, RunningServer[]> = { users: [], catalog: [], orders: [], chat: [] };
     for (let i = 0; i < instances; i++) {
       const messaging = { redis: instanceRedis[i], bus: buses[i], pubsub: pubsubs[i] };

@@ -33,7 +33,7 @@ import { loadIdentityKeyring } from "./service/identity-keys.js";
 import { IdentityService } from "./service/identity-service.js";
 import { createLoginLimiter, DEFAULT_LOGIN_LIMITS } from "./service/login-limiter.js";
 import { createMailer } from "./service/mail/index.js";
-import { scryptHasher } from "./service/password-hasher.js";
+import { scryptHasher, scryptParams } from "./service/password-hasher.js";
 import { ModerationService } from "./service/moderation-service.js";
 import { createPasswordResetLimiter, DEFAULT_PASSWORD_RESET_LIMITS } from "./service/password-reset-limiter.js";
 import { issuerAfterRevocations } from "./service/revocation-aware-issuer.js";
@@ -83,7 +83,7 @@ async function usersParts(
   const accountEmails = new AccountEmailService({
     users: userRepository,
     tokens: new PrismaAccountTokenRepository(prisma),
-    hasher: scryptHasher(),
+    hasher: scryptHasher(scryptParams(config.PASSWORD_SCRYPT_LOG_N)),
     mailer,
     resetLimiter: createPasswordResetLimiter(redis, {
       ...DEFAULT_PASSWORD_RESET_LIMITS,
@@ -106,7 +106,7 @@ async function usersParts(
     identity,
     users: userRepository,
     refreshTokens: new PrismaRefreshTokenRepository(prisma),
-    hasher: scryptHasher(),
+    hasher: scryptHasher(scryptParams(config.PASSWORD_SCRYPT_LOG_N)),
     tokens,
     limiter: loginLimiter,
     refreshTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { baseEnv, ConfigError, envSchemas, loadConfig } from "@fixup/platform";
 import { DEFAULT_IDENTITY_NUMBER_PATTERN } from "./domain/identity-number.js";
 import { IDENTITY_KEYS_REQUIRED, parseIdentityKeys } from "./service/identity-keys.js";
+import { OWASP_SCRYPT_LOG_N } from "./service/password-hasher.js";
 
 export const usersEnv = baseEnv.extend({
   USERS_PORT: envSchemas.port(4001),
@@ -13,6 +14,11 @@ export const usersEnv = baseEnv.extend({
   /** How often suspensions whose `until` passed are lifted (UserUnsuspended); login lifts one on its own too. */
   SUSPENSION_SWEEP_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * log2 of scrypt's N for new password hashes (r=8, p=1). 17 is OWASP's recommendation, and production refuses less;
+   * test runs lower it (each hash at 17 costs about a second of CPU and 128 MiB). Stored hashes carry their own N.
+   */
+  PASSWORD_SCRYPT_LOG_N: z.coerce.number().int().min(14).max(20).default(OWASP_SCRYPT_LOG_N),
   // Avatar storage: S3 when a bucket is set, else files under MEDIA_DIR served at PUBLIC_BASE_URL/media.
   AVATAR_S3_BUCKET: z.string().optional(),
   AWS_REGION: z.string().default("us-east-1"),
@@ -63,5 +69,8 @@ export type UsersConfig = z.infer<typeof usersEnv>;
 export function loadUsersConfig(env: NodeJS.ProcessEnv = process.env): UsersConfig {
   const config = loadConfig(usersEnv, env);
   if (config.NODE_ENV === "production" && !config.IDENTITY_KEYS) throw new ConfigError([IDENTITY_KEYS_REQUIRED]);
+  if (config.NODE_ENV === "production" && config.PASSWORD_SCRYPT_LOG_N < OWASP_SCRYPT_LOG_N) {
+    throw new ConfigError([`PASSWORD_SCRYPT_LOG_N: at least ${OWASP_SCRYPT_LOG_N} in production (OWASP's scrypt cost)`]);
+  }
   return config;
 }

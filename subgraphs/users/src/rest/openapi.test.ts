@@ -11,7 +11,7 @@ import { loadUsersConfig } from "../config.js";
 import { buildOpenApiDocument, routeDocsList, selectRouteDocs, type OpenApiDocument } from "./openapi.js";
 import { pendingRouteDocs } from "./openapi-pending.js";
 import { AuthPayload, ErrorBody, Health, Jwks, Readiness } from "./openapi-schemas.js";
-import { registeredRoutes, type RegisteredRoutes } from "./registered-routes.js";
+import { registeredRoutes, type RegisteredRoutes } from "../../test/registered-routes.js";
 
 // startUsersService keeps its express app to itself; wrap the platform's service start to see the finished app, so
 // the check covers exactly what app.ts wires (including routes colleagues add later).

@@ -6,7 +6,11 @@ export interface PasswordHasher {
 }
 
 // OWASP Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1.
-export const OWASP_SCRYPT = { N: 2 ** 17, r: 8, p: 1 } as const;
+export const OWASP_SCRYPT_LOG_N = 17;
+export const OWASP_SCRYPT = { N: 2 ** OWASP_SCRYPT_LOG_N, r: 8, p: 1 } as const;
+
+/** scrypt with N = 2^logN and OWASP's r and p. */
+export const scryptParams = (logN: number) => ({ ...OWASP_SCRYPT, N: 2 ** logN });
 const KEY_LENGTH = 64;
 
 function derive(password: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
