@@ -96,6 +96,8 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
     REQUIRE_VERIFIED_EMAIL: "false",
     // Production refuses to start users without identity-number keys; one per stack (kept across restarts).
     IDENTITY_KEYS: `stack:${randomBytes(32).toString("base64")}`,
+    // Production hashes at OWASP's scrypt cost and refuses a test run's cheaper PASSWORD_SCRYPT_LOG_N.
+    PASSWORD_SCRYPT_LOG_N: undefined,
     ...options.env,
   };
   const children = new Map<ProcessName, ChildProcess>();
