@@ -129,7 +129,7 @@ export class FakeChatRepository implements ChatRepository, OrderParticipantsRead
     if (!uuidsOnly([userId]).length) return counts;
     for (const id of uuidsOnly(conversationIds)) {
       const mark = this.readMarks.get(`${id}:${userId}`) ?? null;
-      const count = [...this.messages.values()].filter((m) => m.conversationId === id && !isHidden(m) && isUnread(m, userId, mark)).length;
+      const count = [...this.messages.values()].filter((m) => m.conversationId === id && isUnread(m, userId, mark)).length;
       if (count) counts.set(id, count);
     }
     return counts;

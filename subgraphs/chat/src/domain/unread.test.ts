@@ -11,8 +11,11 @@ describe("isUnread", () => {
     { case: "other's message before the mark", sender: "other", createdAt: 10, mark: 11, unread: false },
     { case: "own message, no read mark", sender: "me", createdAt: 10, mark: null, unread: false },
     { case: "own message after the mark", sender: "me", createdAt: 10, mark: 1, unread: false },
-  ])("$case → $unread", ({ sender, createdAt, mark, unread }) => {
-    expect(isUnread({ senderId: sender, createdAt: at(createdAt) }, "me", mark === null ? null : at(mark))).toBe(unread);
+    { case: "hidden message of another, no read mark", sender: "other", createdAt: 10, mark: null, hidden: true, unread: false },
+    { case: "hidden message of another after the mark", sender: "other", createdAt: 10, mark: 9, hidden: true, unread: false },
+  ])("$case → $unread", ({ sender, createdAt, mark, hidden = false, unread }) => {
+    const message = { senderId: sender, createdAt: at(createdAt), hiddenAt: hidden ? at(createdAt + 1) : null };
+    expect(isUnread(message, "me", mark === null ? null : at(mark))).toBe(unread);
   });
 });
 

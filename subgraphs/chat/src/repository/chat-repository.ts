@@ -3,6 +3,7 @@ import type { Conversation, Message, OrderParticipants } from "../domain/convers
 import { Prisma } from "../generated/prisma/client.js";
 import { hiddenFields, toConversation, toMessage } from "./mappers.js";
 import { isUniqueViolation, type ChatPrisma } from "./prisma.js";
+import { advancedReadMarkSql, unreadSql } from "./unread-conditions.js";
 
 export interface NewConversation {
   orderId: string;
@@ -61,9 +62,9 @@ export interface ChatRepository {
    * having read what came before).
    */
   addMessage(message: NewMessage): Promise<Message>;
-  /** Per conversation, the visible messages of others newer than `userId`'s read mark (absent = 0); hidden ones never count. */
+  /** Per conversation, the messages unread for `userId` per the domain's UNREAD criteria (domain/unread.ts; absent = 0). */
   unreadCounts(userId: string, conversationIds: readonly string[]): Promise<Map<string, number>>;
-  /** Moves `userId`'s read mark to the newest message; never backwards, a no-op while there is none. */
+  /** Moves `userId`'s read mark to the newest message as advanceReadMark does (never backwards); a no-op while there is none. */
   markRead(conversationId: string, userId: string): Promise<void>;
   /**
    * Hides the message and writes chat's moderation audit row, in one transaction. A message already hidden stays as
@@ -194,7 +195,7 @@ export class PrismaChatRepository implements ChatRepository {
         INSERT INTO read_marks (conversation_id, user_id, last_read_at)
         VALUES (${saved.conversationId}::uuid, ${saved.senderId}::uuid, ${saved.createdAt})
         ON CONFLICT (conversation_id, user_id)
-        DO UPDATE SET last_read_at = GREATEST(read_marks.last_read_at, EXCLUDED.last_read_at)`;
+        DO UPDATE SET last_read_at = ${advancedReadMarkSql()}`;
       return saved;
     });
   }
@@ -206,10 +207,7 @@ export class PrismaChatRepository implements ChatRepository {
       SELECT m.conversation_id::text AS "conversationId", count(*)::int AS count
         FROM messages m
         LEFT JOIN read_marks r ON r.conversation_id = m.conversation_id AND r.user_id = ${userId}::uuid
-       WHERE m.conversation_id IN (${uuidList(valid)})
-         AND m.sender_id <> ${userId}::uuid
-         AND m.hidden_at IS NULL
-         AND (r.last_read_at IS NULL OR m.created_at > r.last_read_at)
+       WHERE m.conversation_id IN (${uuidList(valid)}) AND ${unreadSql(userId)}
        GROUP BY m.conversation_id`;
     return new Map(rows.map((r) => [r.conversationId, Number(r.count)]));
   }
@@ -220,7 +218,7 @@ export class PrismaChatRepository implements ChatRepository {
       SELECT ${conversationId}::uuid, ${userId}::uuid, max(created_at) FROM messages WHERE conversation_id = ${conversationId}::uuid
       HAVING max(created_at) IS NOT NULL
       ON CONFLICT (conversation_id, user_id)
-      DO UPDATE SET last_read_at = GREATEST(read_marks.last_read_at, EXCLUDED.last_read_at)`;
+      DO UPDATE SET last_read_at = ${advancedReadMarkSql()}`;
   }
 
   async hideMessage(id: string, hide: HideMessage): Promise<{ message: Message; hiddenNow: boolean } | null> {
