@@ -27,6 +27,9 @@ export function proxyTo(target: string): RequestHandler {
       },
     );
     upstream.on("error", (error) => {
+      // The service answered before reading the whole body (a refused upload) and hung up on the rest: the client has
+      // its answer, and destroying `res` now would reset the client's keep-alive socket under its next request.
+      if (res.writableFinished) return void req.log.debug({ err: error, target }, "upstream closed after answering");
       req.log.error({ err: error, target }, "upstream REST request failed");
       if (!res.headersSent) sendError(res, new AppError(ErrorCode.INTERNAL_SERVER_ERROR, "Upstream service unavailable", { status: 502 }));
       else res.destroy();
