@@ -118,12 +118,17 @@ describe("SubscriptionFanout", () => {
     expect(closedSocket.socket.frames).toEqual([]);
   });
 
-  test("events are delivered in upstream order even when their resolutions finish out of order", async () => {
+  /** One subscriber (id "1") joined to a fan-out over a fake hub and a resolver settled by hand. */
+  const oneSubscriber = () => {
     const hub = fakeHub();
     const resolver = fakeResolver();
-    const fanout = new SubscriptionFanout(hub, resolver.resolve);
     const m = member("1");
-    fanout.join(plan(BODY), m);
+    new SubscriptionFanout(hub, resolver.resolve).join(plan(BODY), m);
+    return { hub, resolver, m };
+  };
+
+  test("events are delivered in upstream order even when their resolutions finish out of order", async () => {
+    const { hub, resolver, m } = oneSubscriber();
     hub.joins[0]!.sink.next(event("m1"));
     hub.joins[0]!.sink.next(event("m2"));
     resolver.calls[1]!.settle({ data: { messageAdded: { id: "m2", body: "second" } } });
@@ -138,11 +143,7 @@ describe("SubscriptionFanout", () => {
     { name: "null without errors is skipped", result: { data: { messageAdded: null } }, frames: 0 },
     { name: "partial data with errors is sent with its errors", result: { data: { messageAdded: null }, errors: [new GraphQLError("gone", { extensions: { code: "NOT_FOUND" } })] }, frames: 1 },
   ])("a resolved event: $name", async ({ result, frames }) => {
-    const hub = fakeHub();
-    const resolver = fakeResolver();
-    const fanout = new SubscriptionFanout(hub, resolver.resolve);
-    const m = member("1");
-    fanout.join(plan(BODY), m);
+    const { hub, resolver, m } = oneSubscriber();
     hub.joins[0]!.sink.next(event("m1"));
     resolver.calls[0]!.settle(result);
     await flush();
