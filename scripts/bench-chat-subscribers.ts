@@ -102,7 +102,8 @@ if (process.send && process.argv[2]) {
   process.on("message", async (message: string) => {
     if (message === "tally") process.send?.({ progress: { delivered: running.tally.delivered, connected: running.tally.connected, errors: Object.values(running.tally.errors).reduce((a, b) => a + b, 0) } });
     if (message === "stop") {
-      process.send?.({ final: running.tally });
+      // Disconnect only once the tally is written: a large one can still be in the channel when send() returns.
+      await new Promise<void>((resolve) => process.send?.({ final: running.tally }, undefined, {}, () => resolve()));
       await running.dispose();
       process.disconnect();
     }

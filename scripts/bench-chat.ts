@@ -121,6 +121,7 @@ try {
     settled = p.connected + p.errors;
   }
   const connectSeconds = (Date.now() - connectStarted) / 1000;
+  console.error(`connect phase over after ${connectSeconds.toFixed(1)} s: ${settled} of ${SUBSCRIBERS} settled`);
   // An acknowledged client has sent its subscribe; give the gateway a moment to have joined every one upstream.
   await new Promise((r) => setTimeout(r, 2_000));
 
@@ -137,6 +138,7 @@ try {
   const expected = SUBSCRIBERS * MESSAGES;
   for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await groups.progress()).delivered < expected; ) await new Promise((r) => setTimeout(r, 100));
   const elapsed = (Date.now() - started) / 1000;
+  console.error(`delivery phase over after ${elapsed.toFixed(1)} s; collecting the subscribers' tallies`);
   const { latencies, delivered, connected, errors } = await groups.stop();
   const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
   const sorted = latencies.sort((a, b) => a - b);

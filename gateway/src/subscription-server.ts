@@ -1,9 +1,10 @@
 import type { Server } from "node:http";
 import type { ApolloServer } from "@apollo/server";
-import { GraphQLError, parse, print, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
+import { GraphQLError, print, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { countStreaming, ErrorCode, forwardedFor, requestIdOf, viewerFromHeader, type TrustFn, WS_UNAUTHORIZED, type Logger, type Metrics, type TokenVerifier } from "@fixup/platform";
+import { CheckedDocuments } from "./checked-documents.js";
 import type { GatewayContext } from "./context.js";
 import { SubscriptionFanout, type MemberEnd, type MemberSocket } from "./subscription-fanout.js";
 import { planSubscription, SubscriptionPlanError, type SubscriptionPlan } from "./subscription-plan.js";
@@ -47,6 +48,7 @@ const errorResult = (message: string, code: string): ExecutionResult => ({
 export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): { close(): Promise<void> } {
   const { logger } = options;
   const hub = new UpstreamHub(options.subgraphUrls);
+  const documents = new CheckedDocuments(options.validationRules, options.maxTokens);
 
   const fanout = new SubscriptionFanout(hub, (query, variables, context) => executeThroughGateway(query, variables, context));
   // Where each subscription's frames go: its connection's socket and the client's operation id (set per Subscribe).
@@ -130,21 +132,15 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         if (!current) throw new Error("gateway schema not loaded yet");
         return current.apiSchema;
       },
-      // graphql-ws would parse the document without a token limit: parse it here with the HTTP path's limits, so
-      // an over-limit document is refused as an error message on the operation (BAD_USER_INPUT), like over HTTP.
+      // graphql-ws would parse the document without a token limit and validate it again for every subscriber: the
+      // document is parsed here with the HTTP path's limits and checked once per (schema, text), so an over-limit or
+      // invalid document is refused as an error message on the operation (BAD_USER_INPUT), like over HTTP.
       onSubscribe: (_ctx, _id, payload) => {
         const current = options.schema();
         if (!current) return undefined;
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          const message = error instanceof GraphQLError ? error.message : "Syntax Error";
-          return [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-        }
-        const refused = validate(current.apiSchema, document, [...specifiedRules, ...options.validationRules]);
-        if (refused.length) return refused.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
-        return undefined;
+        const checked = documents.check(current.apiSchema, payload.query);
+        if ("errors" in checked) return [...checked.errors];
+        return { schema: current.apiSchema, document: checked.document, operationName: payload.operationName, variableValues: payload.variables };
       },
       onConnect: async (ctx) => {
         try {
@@ -175,10 +171,6 @@ export function startGatewaySubscriptions(options: GatewaySubscriptionOptions): 
         }
         const current = options.schema();
         if (!current) return errorResult("Gateway is starting", ErrorCode.INTERNAL_SERVER_ERROR);
-        const refused = validate(current.apiSchema, args.document, options.validationRules);
-        if (refused.length) {
-          return { errors: refused.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
-        }
         try {
           const plan = planSubscription(args.document, args.operationName, args.variableValues ?? {}, current.apiSchema, current.owners);
           const delivery = deliveries.get(context);
