@@ -1,9 +1,12 @@
-// `npm run bench:chat [-- --subscribers 1000 --messages 50 --interval 50 --client-workers 1 --connecting 200 --profile <dir>]`
+// `npm run bench:chat [-- --subscribers 1000 --messages 50 --interval 50 --rounds 1 --client-workers 1 --connecting 200 --without-floor --profile <dir>]`
 // Starts users, catalog, orders, chat and the gateway as separate processes on the Postgres at DATABASE_URL and
 // the Redis at REDIS_URL, opens N graphql-ws subscribers to one conversation through the gateway and has one
 // sender post messages. Prints delivery latency percentiles, delivered messages/s and each process's peak RSS.
+// Each round is followed by the same subscribers and messages on the floor (bench-chat-floor.ts): a bare graphql-ws
+// broadcaster writing the same frames and nothing else, so the gateway's figures stand beside what the machine's
+// sockets allow in the same run (--without-floor skips it). With several rounds the summary gives medians.
 // --connecting caps the connections being set up at once (default 200: a fleet connects over time, not in one tick);
-// --client-workers spreads the subscribers over worker threads (child processes: the load generator is then not one event loop);
+// --client-workers spreads the subscribers over child processes (the load generator is then not one event loop);
 // --profile writes a V8 CPU profile of every service process into that directory (open it in Chrome DevTools).
 import { parseArgs } from "node:util";
 import { fork, type ChildProcess } from "node:child_process";
@@ -19,6 +22,8 @@ const { values } = parseArgs({
     interval: { type: "string", default: "50" },
     "client-workers": { type: "string", default: "1" },
     connecting: { type: "string", default: "200" },
+    rounds: { type: "string", default: "1" },
+    "without-floor": { type: "boolean", default: false },
     profile: { type: "string" },
   },
 });
@@ -27,6 +32,8 @@ const MESSAGES = Number(values.messages);
 const INTERVAL_MS = Number(values.interval);
 const WORKERS = Math.max(1, Number(values["client-workers"]));
 const CONNECTING = Math.max(1, Number(values.connecting));
+const ROUNDS = Math.max(1, Number(values.rounds));
+const ROUNDS_WITH_FLOOR = !values["without-floor"];
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -90,6 +97,43 @@ class SubscriberGroups {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2 : NaN;
+};
+
+type Target = "gateway" | "floor";
+interface Round {
+  target: Target;
+  connected: number;
+  connectSeconds: number;
+  delivered: number;
+  expected: number;
+  errors: Record<string, number>;
+  p50: number;
+  p95: number;
+  p99: number;
+  deliveredPerSecond: number;
+}
+
+/** The reference broadcaster (bench-chat-floor.ts) as its own process. */
+async function startFloor() {
+  const child = fork(new URL("./bench-chat-floor.ts", import.meta.url), [], { execArgv: ["--import", "tsx"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (m: { port: number }) => resolve(m.port));
+    child.once("exit", (code) => reject(new Error(`floor broadcaster exited with ${code}`)));
+  });
+  return {
+    wsUrl: `ws://127.0.0.1:${port}/`,
+    broadcast: (event: unknown) => child.send({ event }),
+    peakRssMb: () =>
+      new Promise<number>((resolve) => {
+        child.once("message", (m: { rssMb: number }) => resolve(m.rssMb));
+        child.send({ rss: true });
+      }),
+    stop: () => child.disconnect(),
+  };
+}
 
 const stack = await startProcesses({
   databaseUrl: DATABASE_URL,
@@ -98,59 +142,104 @@ const stack = await startProcesses({
   ...(values.profile ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${values.profile}`] } : {}),
 });
 const { gatewayUrl } = stack;
+const floor = ROUNDS_WITH_FLOOR ? await startFloor() : undefined;
 
 try {
   const { customer, provider, conversationId } = await orderWithConversation(gatewayUrl, "Benchmark");
-  console.log(`federation up; opening ${SUBSCRIBERS} subscribers on ${gatewayUrl}`);
+  console.log(`federation up; ${ROUNDS} round(s) of ${SUBSCRIBERS} subscribers on ${gatewayUrl}${floor ? `, each followed by the same on the reference broadcaster` : ""}`);
+  const senderName = "Chat Customer";
 
-  const job = (count: number): SubscriberJob => ({
-    wsUrl: `${gatewayUrl.replace("http", "ws")}/graphql`,
-    authorizations: [`Bearer ${provider.token}`, `Bearer ${customer.token}`],
-    conversationId,
-    count,
-    connecting: Math.max(1, Math.round(CONNECTING / WORKERS)),
-  });
-  const groups = new SubscriberGroups(SUBSCRIBERS, WORKERS, job);
-  const connectStarted = Date.now();
-  // Until every subscriber is acknowledged or has failed; a socket that does neither for 15 s is reported, not waited on.
-  let settled = 0;
-  for (let lastChange = Date.now(); settled < SUBSCRIBERS && Date.now() - lastChange < 15_000; ) {
-    await new Promise((r) => setTimeout(r, 200));
-    const p = await groups.progress();
-    if (p.connected + p.errors !== settled) lastChange = Date.now();
-    settled = p.connected + p.errors;
-  }
-  const connectSeconds = (Date.now() - connectStarted) / 1000;
-  console.error(`connect phase over after ${connectSeconds.toFixed(1)} s: ${settled} of ${SUBSCRIBERS} settled`);
-  // An acknowledged client has sent its subscribe; give the gateway a moment to have joined every one upstream.
-  await new Promise((r) => setTimeout(r, 2_000));
+  /** One round: open the subscribers on the target, send the messages, collect the latencies, close the subscribers. */
+  async function round(target: Target): Promise<Round> {
+    const job = (count: number): SubscriberJob => ({
+      wsUrl: target === "gateway" ? `${gatewayUrl.replace("http", "ws")}/graphql` : floor!.wsUrl,
+      authorizations: [`Bearer ${provider.token}`, `Bearer ${customer.token}`],
+      conversationId,
+      count,
+      connecting: Math.max(1, Math.round(CONNECTING / WORKERS)),
+    });
+    const groups = new SubscriberGroups(SUBSCRIBERS, WORKERS, job);
+    const connectStarted = Date.now();
+    // Until every subscriber is acknowledged or has failed; a socket that does neither for 15 s is reported, not waited on.
+    let settled = 0;
+    for (let lastChange = Date.now(); settled < SUBSCRIBERS && Date.now() - lastChange < 15_000; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      const p = await groups.progress();
+      if (p.connected + p.errors !== settled) lastChange = Date.now();
+      settled = p.connected + p.errors;
+    }
+    const connectSeconds = (Date.now() - connectStarted) / 1000;
+    // An acknowledged client has sent its subscribe; give the server a moment to have joined every one upstream.
+    await new Promise((r) => setTimeout(r, 2_000));
 
-  const started = Date.now();
-  for (let m = 0; m < MESSAGES; m++) {
-    await gqlOk(
-      gatewayUrl,
-      "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }",
-      { c: conversationId, b: `t ${performance.timeOrigin + performance.now()} #${m}` },
-      customer.token,
+    const started = Date.now();
+    for (let m = 0; m < MESSAGES; m++) {
+      const body = `t ${performance.timeOrigin + performance.now()} #${m}`;
+      if (target === "gateway") {
+        await gqlOk(gatewayUrl, "mutation($c: ID!, $b: String!) { sendMessage(conversationId: $c, body: $b) { id } }", { c: conversationId, b: body }, customer.token);
+      } else {
+        floor!.broadcast({ messageAdded: { id: `floor-${m}`, body, createdAt: new Date().toISOString(), sender: { name: senderName } } });
+      }
+      await new Promise((r) => setTimeout(r, INTERVAL_MS));
+    }
+    const expected = SUBSCRIBERS * MESSAGES;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await groups.progress()).delivered < expected; ) await new Promise((r) => setTimeout(r, 100));
+    const elapsed = (Date.now() - started) / 1000;
+    const { latencies, delivered, connected, errors } = await groups.stop();
+    const sorted = latencies.sort((a, b) => a - b);
+    const result: Round = {
+      target,
+      connected,
+      connectSeconds,
+      delivered,
+      expected,
+      errors,
+      p50: percentile(sorted, 50),
+      p95: percentile(sorted, 95),
+      p99: percentile(sorted, 99),
+      deliveredPerSecond: delivered / elapsed,
+    };
+    const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+    console.log(
+      `  ${target.padEnd(8)} connected ${connected}/${SUBSCRIBERS} in ${connectSeconds.toFixed(1)} s; delivered ${delivered}/${expected}` +
+        `${errorCount ? ` (${errorCount} errors: ${JSON.stringify(errors)})` : ""}; p50/p95/p99 ${result.p50.toFixed(1)} / ${result.p95.toFixed(1)} / ${result.p99.toFixed(1)} ms`,
     );
-    await new Promise((r) => setTimeout(r, INTERVAL_MS));
+    // Sockets closing on both sides settle before the next round starts connecting.
+    await new Promise((r) => setTimeout(r, 3_000));
+    return result;
   }
-  const expected = SUBSCRIBERS * MESSAGES;
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline && (await groups.progress()).delivered < expected; ) await new Promise((r) => setTimeout(r, 100));
-  const elapsed = (Date.now() - started) / 1000;
-  console.error(`delivery phase over after ${elapsed.toFixed(1)} s; collecting the subscribers' tallies`);
-  const { latencies, delivered, connected, errors } = await groups.stop();
-  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
-  const sorted = latencies.sort((a, b) => a - b);
 
-  console.log("\nbench:chat");
-  console.log(`  subscribers        ${SUBSCRIBERS} (through one gateway, alternating two users; ${WORKERS} subscriber process(es))`);
-  console.log(`  connected          ${connected} of ${SUBSCRIBERS} in ${connectSeconds.toFixed(1)} s (at most ${CONNECTING} connecting at once)`);
-  console.log(`  messages sent      ${MESSAGES} (one every ${INTERVAL_MS} ms)`);
-  console.log(`  delivered          ${delivered} of ${expected}${errorCount ? `, ${errorCount} subscriber errors: ${JSON.stringify(errors)}` : ""}`);
-  console.log(`  latency p50/p95/p99 ${percentile(sorted, 50).toFixed(1)} / ${percentile(sorted, 95).toFixed(1)} / ${percentile(sorted, 99).toFixed(1)} ms`);
-  console.log(`  throughput         ${Math.round(delivered / elapsed)} messages/s delivered (${(MESSAGES / elapsed).toFixed(1)} sent/s)`);
-  console.log(`  peak RSS           gateway ${stack.peakRssMb("gateway")} MiB, chat ${stack.peakRssMb("chat")} MiB`);
+  const rounds: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    rounds.push(await round("gateway"));
+    if (floor) rounds.push(await round("floor"));
+  }
+
+  const summary = (target: Target) => {
+    const of = rounds.filter((r) => r.target === target);
+    return {
+      p50: median(of.map((r) => r.p50)),
+      p95: median(of.map((r) => r.p95)),
+      p99: median(of.map((r) => r.p99)),
+      delivered: of.reduce((a, r) => a + r.delivered, 0),
+      expected: of.reduce((a, r) => a + r.expected, 0),
+      perSecond: median(of.map((r) => r.deliveredPerSecond)),
+    };
+  };
+  const gateway = summary("gateway");
+  console.log("\nbench:chat (medians of rounds)");
+  console.log(`  subscribers        ${SUBSCRIBERS} on one conversation (alternating two users; ${WORKERS} subscriber process(es), at most ${CONNECTING} connecting at once)`);
+  console.log(`  messages           ${MESSAGES} per round, one every ${INTERVAL_MS} ms; ${ROUNDS} round(s)`);
+  const row = (name: string, s: ReturnType<typeof summary>) =>
+    console.log(`  ${name.padEnd(18)} delivered ${s.delivered} of ${s.expected}; latency p50/p95/p99 ${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} / ${s.p99.toFixed(1)} ms; ${Math.round(s.perSecond)} messages/s delivered`);
+  row("gateway", gateway);
+  if (floor) {
+    const reference = summary("floor");
+    row("floor (bare ws)", reference);
+    console.log(`  p99 gateway/floor  ${(gateway.p99 / reference.p99).toFixed(2)} (the floor writes the same frames and does nothing else)`);
+  }
+  console.log(`  peak RSS           gateway ${stack.peakRssMb("gateway")} MiB, chat ${stack.peakRssMb("chat")} MiB${floor ? `, floor ${await floor.peakRssMb()} MiB` : ""}`);
 } finally {
+  floor?.stop();
   await stack.stop(); // gateway first: no upstream-failure noise
 }
