@@ -1,24 +1,46 @@
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { globSync } from "tinyglobby";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
 
+const UNIT = ["packages/*/src/**/*.test.ts", "subgraphs/*/src/**/*.test.ts", "subgraphs/*/test/**/*.test.ts", "gateway/src/**/*.test.ts", "scripts/**/*.test.ts", "test/*.test.ts"];
+const E2E = ["test/e2e/**/*.test.ts"];
+// A file that replaces modules (vi.mock) needs a module graph of its own; found by content, so a new one is never
+// run in the shared graph by mistake.
+const MOCKING = globSync(UNIT, { ignore: ["**/node_modules/**"] }).filter((file) => /\bvi\.(do)?mock\(/.test(readFileSync(file, "utf8")));
+
+// One graphql module for sources and dependencies: vite would load the ESM build for our files while Apollo
+// loads the CJS build, and `instanceof GraphQLError` would fail across the two.
+const resolve = { alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }] };
+
+const common = {
+  testTimeout: 30_000,
+  hookTimeout: 60_000,
+  pool: "forks" as const,
+  // Password hashes at scrypt N=2^14 instead of production's 2^17 (refused in production): a hash costs ~75 ms of CPU
+  // instead of ~1 s, and the suite registers hundreds of accounts. Child processes (npm start, bench stacks) inherit it.
+  env: { LOG_LEVEL: "silent", PASSWORD_SCRYPT_LOG_N: "14" },
+};
+
 export default defineConfig({
-  // One graphql module for sources and dependencies: vite would load the ESM build for our files while Apollo
-  // loads the CJS build, and `instanceof GraphQLError` would fail across the two.
-  resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve("graphql") }] },
+  resolve,
   test: {
-    include: ["packages/*/src/**/*.test.ts", "subgraphs/*/src/**/*.test.ts", "subgraphs/*/test/**/*.test.ts", "gateway/src/**/*.test.ts", "scripts/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    pool: "forks",
+    ...common,
+    // One PostgreSQL (DATABASE_URL or embedded) and one Redis for the whole run, found or started before the workers
+    // fork. Here only: a project that inherited it would run it again.
+    globalSetup: ["test/support/global-setup.ts"],
     // One file at a time on a 2-core machine (vitest's default there). With two workers the suite took 566 s instead of
     // ~750 s, but the avatar e2e's refusal cases then failed in 4 of 5 full runs (ECONNRESET on the request after the
     // 6 MiB refusal; never reproduced alone or beside two other e2e files): to be found before files run side by side.
-    // One PostgreSQL (DATABASE_URL or embedded) and one Redis for the whole run, found or started before the workers fork.
-    globalSetup: ["test/support/global-setup.ts"],
-    // Password hashes at scrypt N=2^14 instead of production's 2^17 (refused in production): a hash costs ~75 ms of CPU
-    // instead of ~1 s, and the suite registers hundreds of accounts. Child processes (npm start, bench stacks) inherit it.
-    env: { LOG_LEVEL: "silent", PASSWORD_SCRYPT_LOG_N: "14" },
+    //
+    // Unit and repository tests share one module graph per worker: importing the services' dependencies (Apollo,
+    // Prisma, express, ioredis…) afresh for each of ~110 files cost more than running them (452 s against 147 s for
+    // that part of the suite). End-to-end files, and files that mock modules, keep a fresh graph each.
+    projects: [
+      { resolve, test: { ...common, name: "unit", include: UNIT, exclude: MOCKING, isolate: false } },
+      { resolve, test: { ...common, name: "isolated", include: [...E2E, ...MOCKING], isolate: true } },
+    ],
   },
 });
