@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 const require = createRequire(import.meta.url);
@@ -12,9 +13,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
-    // One file at a time on a 2-core machine (vitest's default there). With two workers the suite took 566 s instead of
-    // ~750 s, but the avatar e2e's refusal cases then failed in 4 of 5 full runs (ECONNRESET on the request after the
-    // 6 MiB refusal; never reproduced alone or beside two other e2e files): to be found before files run side by side.
+    // Two files at a time given two cores (vitest's default there is one): the suite took 566 s instead of ~750 s.
+    // Capped at two, the only width measured; every e2e file starts its own services and gateway.
+    maxWorkers: Math.max(1, Math.min(2, availableParallelism())),
     // One PostgreSQL (DATABASE_URL or embedded) and one Redis for the whole run, found or started before the workers fork.
     globalSetup: ["test/support/global-setup.ts"],
     // Password hashes at scrypt N=2^14 instead of production's 2^17 (refused in production): a hash costs ~75 ms of CPU
