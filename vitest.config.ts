@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { globSync } from "tinyglobby";
 import { defineConfig } from "vitest/config";
 
@@ -31,10 +32,9 @@ export default defineConfig({
     // One PostgreSQL (DATABASE_URL or embedded) and one Redis for the whole run, found or started before the workers
     // fork. Here only: a project that inherited it would run it again.
     globalSetup: ["test/support/global-setup.ts"],
-    // One file at a time on a 2-core machine (vitest's default there). With two workers the suite took 566 s instead of
-    // ~750 s, but the avatar e2e's refusal cases then failed in 4 of 5 full runs (ECONNRESET on the request after the
-    // 6 MiB refusal; never reproduced alone or beside two other e2e files): to be found before files run side by side.
-    //
+    // Two files at a time given two cores (vitest's default there is one). Capped at two, the only width measured;
+    // every e2e file starts its own services and gateway.
+    maxWorkers: Math.max(1, Math.min(2, availableParallelism())),
     // Unit and repository tests share one module graph per worker: importing the services' dependencies (Apollo,
     // Prisma, express, ioredis…) afresh for each of ~110 files cost more than running them (452 s against 147 s for
     // that part of the suite). End-to-end files, and files that mock modules, keep a fresh graph each.

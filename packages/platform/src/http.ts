@@ -48,6 +48,20 @@ export function redactQuery(url: string): string {
   return `${url.slice(0, at)}?${params.toString()}`;
 }
 
+/**
+ * Reads and drops the rest of a request body nobody will use (an upload refused part-way), up to `maxBytes`; past
+ * that the connection is destroyed. HTTP/1.1 frames a kept-alive connection's requests back to back: a body left
+ * half-read holds the client's next request behind it, unanswered, until a timeout resets the socket.
+ */
+export function discardRequestBody(req: IncomingMessage, maxBytes: number): void {
+  let dropped = 0;
+  req.on("data", (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > maxBytes) req.destroy();
+  });
+  req.resume();
+}
+
 export interface ReadinessCheck {
   name: string;
   check: () => Promise<unknown>;

@@ -1,7 +1,7 @@
 import busboy, { type Busboy } from "busboy";
 import type { Request } from "express";
 import type { Readable } from "node:stream";
-import { AppError, ErrorCode } from "@fixup/platform";
+import { AppError, discardRequestBody, ErrorCode } from "@fixup/platform";
 
 export interface SingleFileOptions {
   /** The one form field that must carry the file. */
@@ -37,7 +37,7 @@ export function readSingleFile(req: Request, options: SingleFileOptions): Promis
         // Not synchronously: fail() may run inside one of busboy's own callbacks, which touch its state after.
         setImmediate(() => stopped.destroy());
       }
-      drain(req);
+      discardRequestBody(req, DRAIN_BUDGET_BYTES);
       reject(error);
     };
 
@@ -106,14 +106,4 @@ async function collect(stream: Readable, options: SingleFileOptions): Promise<Bu
   const data = Buffer.concat(chunks, size);
   if (!inspected) await options.inspect?.(data);
   return data;
-}
-
-/** Discards the rest of a refused request body (without it the client may never read the error), within a budget. */
-function drain(req: Request): void {
-  let dropped = 0;
-  req.on("data", (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > DRAIN_BUDGET_BYTES) req.destroy();
-  });
-  req.resume();
 }
