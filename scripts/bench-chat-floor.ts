@@ -3,7 +3,6 @@
 // authentication, no upstream, no resolution. It runs as its own process, like the gateway, so bench:chat measures
 // the gateway's delivery beside it in the same run, with the same subscriber processes on the same cores.
 // Parent → child: { event } (the `data` to deliver). Child → parent: { port } once listening.
-import { readFileSync } from "node:fs";
 import { WebSocketServer, type WebSocket } from "ws";
 
 const PROTOCOL = "graphql-transport-ws";
@@ -33,12 +32,7 @@ server.on("listening", () => {
   if (address && typeof address === "object") process.send?.({ port: address.port });
 });
 
-process.on("message", (message: { event?: unknown; rss?: true }) => {
-  if (message.rss) {
-    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"))?.[1];
-    process.send?.({ rssMb: hwm ? Math.round(Number(hwm) / 1024) : Number.NaN });
-    return;
-  }
+process.on("message", (message: { event: unknown }) => {
   // Serialised once, as the gateway's fan-out does; only the operation id differs per frame.
   const payload = JSON.stringify({ data: message.event });
   for (const [socket, ids] of subscriptions) for (const id of ids) socket.send(`{"id":${JSON.stringify(id)},"type":"next","payload":${payload}}`);

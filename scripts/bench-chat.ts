@@ -13,7 +13,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { gqlOk } from "../test/support/federation.js";
 import { orderWithConversation } from "../test/support/marketplace.js";
 import { openSubscribers, type SubscriberJob, type SubscriberTally } from "./bench-chat-subscribers.js";
-import { startProcesses } from "./processes.js";
+import { median } from "./bench-stats.js";
+import { peakRssMb, startProcesses } from "./processes.js";
 
 const { values } = parseArgs({
   options: {
@@ -97,10 +98,6 @@ class SubscriberGroups {
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length ? (sorted[(sorted.length - 1) >> 1]! + sorted[sorted.length >> 1]!) / 2 : NaN;
-};
 
 type Target = "gateway" | "floor";
 interface Round {
@@ -126,11 +123,7 @@ async function startFloor() {
   return {
     wsUrl: `ws://127.0.0.1:${port}/`,
     broadcast: (event: unknown) => child.send({ event }),
-    peakRssMb: () =>
-      new Promise<number>((resolve) => {
-        child.once("message", (m: { rssMb: number }) => resolve(m.rssMb));
-        child.send({ rss: true });
-      }),
+    peakRssMb: () => peakRssMb(child.pid),
     stop: () => child.disconnect(),
   };
 }
@@ -245,7 +238,7 @@ try {
     row("floor (bare ws)", reference);
     console.log(`  p99 gateway/floor  ${(gateway.p99 / reference.p99).toFixed(2)} (the floor writes the same frames and does nothing else)`);
   }
-  console.log(`  peak RSS           gateway ${stack.peakRssMb("gateway")} MiB, chat ${stack.peakRssMb("chat")} MiB${floor ? `, floor ${await floor.peakRssMb()} MiB` : ""}`);
+  console.log(`  peak RSS           gateway ${stack.peakRssMb("gateway")} MiB, chat ${stack.peakRssMb("chat")} MiB${floor ? `, floor ${floor.peakRssMb()} MiB` : ""}`);
 } finally {
   floor?.stop();
   await stack.stop(); // gateway first: no upstream-failure noise

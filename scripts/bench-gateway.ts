@@ -16,6 +16,7 @@ import { createRedis } from "@fixup/platform";
 import { eventually, gql, gqlOk, registerUser, type TestUser } from "../test/support/federation.js";
 import { freePort } from "./free-port.js";
 import { SUBGRAPH_NAMES, startProcesses, type RunningProcesses } from "./processes.js";
+import { median } from "./bench-stats.js";
 
 const { values } = parseArgs({
   options: {
@@ -194,12 +195,6 @@ async function measure(gatewayUrl: string, gatewayPid: number, stack: RunningPro
   );
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, requests: done, failed: result.non2xx + result.errors + result.timeouts, cpuPerRequest, callsPerRequest };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 
 // --- Hive Gateway -------------------------------------------------------------------------------------------------
 

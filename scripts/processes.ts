@@ -74,6 +74,12 @@ async function ownRedisDatabase(redisUrl: string): Promise<{ url: string; releas
   };
 }
 
+/** Peak resident set size of a process so far, in MiB (Linux /proc); NaN without one. */
+export function peakRssMb(pid: number | undefined): number {
+  const hwm = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] : undefined;
+  return hwm ? Math.round(Number(hwm) / 1024) : Number.NaN;
+}
+
 export async function startProcesses(options: ProcessOptions): Promise<RunningProcesses> {
   const names: ProcessName[] = [...SUBGRAPH_NAMES, "gateway"];
   const redisDatabase = await ownRedisDatabase(options.redisUrl);
@@ -149,11 +155,7 @@ export async function startProcesses(options: ProcessOptions): Promise<RunningPr
       gatewayUrl,
       urls,
       pids,
-      peakRssMb: (name) => {
-        const pid = pids[name];
-        const hwm = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] : undefined;
-        return hwm ? Math.round(Number(hwm) / 1024) : Number.NaN;
-      },
+      peakRssMb: (name) => peakRssMb(pids[name]),
       restart,
       stop,
     };

@@ -3,6 +3,8 @@ import { ErrorCode } from "@fixup/platform";
 
 export type Checked = { document: DocumentNode } | { errors: readonly GraphQLError[] };
 
+const badInput = (message: string) => new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } });
+
 /**
  * Parse and validation of documents sent over the socket, once per (schema, document text). Ten thousand clients
  * subscribing with the same document would otherwise parse and validate it ten thousand times — the bulk of a
@@ -42,10 +44,10 @@ export class CheckedDocuments {
       document = parse(query, { maxTokens: this.maxTokens });
     } catch (error) {
       const message = error instanceof GraphQLError ? error.message : "Syntax Error";
-      return { errors: [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
+      return { errors: [badInput(message)] };
     }
     const refused = validate(schema, document, this.rules);
-    if (refused.length) return { errors: refused.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })) };
+    if (refused.length) return { errors: refused.map((e) => badInput(e.message)) };
     return { document };
   }
 }
