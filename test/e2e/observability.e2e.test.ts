@@ -1,5 +1,3 @@
-// vitest: own module graph — it reads the pool metrics of every service this process runs, so another file's
-// services must not share its process's modules.
 import { expect, test } from "vitest";
 import { alertQueries, dashboardQueries, metricNames } from "../../scripts/infra/promql.js";
 import { liveSubscriptions, subscribe, untilLive, wsClient, useLiveFederation } from "../support/live.js";

@@ -31,7 +31,7 @@ function spec(port: number) {
     const subscription = subscribe(stream, group, consumer, handler);
     return { ...subscription, stop: async () => void (await subscription.stop(), released.push(`consumer ${stream}`)) };
   };
-  const prisma = { $queryRaw: async () => [{ "?column?": 1 }], $disconnect: async () => void released.push("prisma") };
+  const prisma = { $queryRaw: async () => [{ "?column?": 1 }], $connect: async () => undefined, $disconnect: async () => void released.push("prisma") };
   const service: ServiceSpec<typeof prisma> = {
     name: "catalog",
     config: { NODE_ENV: "test", LOG_LEVEL: "silent", BIND_HOST: "127.0.0.1", TRUST_PROXY: ["loopback"], METRICS_MAX_OPERATIONS: 10, DB_POOL_SIZE: 1 },

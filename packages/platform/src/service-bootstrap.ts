@@ -24,6 +24,7 @@ export interface ServiceRuntimeConfig {
 /** What startService needs of a service's Prisma client. */
 export interface PrismaLike {
   $queryRaw(query: TemplateStringsArray): Promise<unknown>;
+  $connect(): Promise<void>;
   $disconnect(): Promise<void>;
 }
 
@@ -89,7 +90,12 @@ export async function startService<P extends PrismaLike, TContext extends Reques
     for (const s of subscriptions) await step(() => s.stop());
     for (const close of closers) await step(close);
     if (relay) await step(() => (relay as OutboxRelay).stop());
-    await step(() => prisma.$disconnect());
+    // Prisma ends a driver adapter's pool on $disconnect only once the client has connected: a service stopped before
+    // its first query would leave its pool open (and counted in db_pool_connections). A failed connect changes nothing.
+    await step(async () => {
+      await prisma.$connect().catch(() => undefined);
+      await prisma.$disconnect();
+    });
     await step(() => messaging.close());
   };
 
